@@ -1,0 +1,192 @@
+/*
+ * libdisclosure — checks Chinese government policy pages (政策文件) for the
+ * disclosure metadata that 政务公开 rules require. See RULES.md for the rule
+ * catalogue; every rule id, field name and severity here follows it.
+ *
+ * Data flows one way: bytes -> decode -> parse -> extract -> record -> rules
+ * -> findings. Handles are opaque. A compiled policy is immutable once loaded
+ * and may be shared by any number of threads; a result belongs to the caller
+ * and to one thread at a time.
+ */
+#ifndef DISCLOSURE_H
+#define DISCLOSURE_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define DSC_VERSION "0.1.0"
+
+typedef enum {
+    DSC_OK = 0,
+    DSC_ERR_NOMEM,      /* out of memory */
+    DSC_ERR_IO,         /* a file could not be read */
+    DSC_ERR_POLICY,     /* the policy (or its taxonomy/calendar) is invalid */
+    DSC_ERR_CHARSET,    /* unknown charset name */
+    DSC_ERR_DECODE,     /* bytes are not valid in the page's charset */
+    DSC_ERR_TOOLARGE,   /* the page exceeds the policy's size limit */
+    DSC_ERR_PARSE,      /* the HTML parser returned no document */
+    DSC_ERR_ARG         /* bad argument */
+} dsc_status;
+
+/* An error: a code and a one-line reason in English. For decode errors the
+ * byte offset of the first bad byte is set; for policy errors file and line. */
+typedef struct {
+    dsc_status code;
+    long offset;        /* byte offset of an undecodable sequence, else -1 */
+    long line;          /* line in the policy/taxonomy/calendar file, else 0 */
+    char file[512];     /* file the error is about, may be empty */
+    char message[512];
+    char message_zh[512];
+} dsc_error;
+
+typedef enum { DSC_SEV_OFF = 0, DSC_SEV_WARNING = 1, DSC_SEV_ERROR = 2 } dsc_severity;
+
+typedef enum { DSC_KIND_OTHER = 0, DSC_KIND_POLICY, DSC_KIND_INTERPRETATION } dsc_kind;
+
+/* The canonical fields of RULES.md, in its order. */
+typedef enum {
+    DSC_F_INDEX_NO = 0,
+    DSC_F_TITLE,
+    DSC_F_ISSUER,
+    DSC_F_DOC_NUMBER,
+    DSC_F_WRITTEN_DATE,
+    DSC_F_PUB_DATE,
+    DSC_F_ATTRIBUTE,
+    DSC_F_ATTRIBUTE_REASON,
+    DSC_F_TOPIC,
+    DSC_F_DOC_TYPE,
+    DSC_F_VALIDITY,
+    DSC_F_EFFECTIVE_DATE,
+    DSC_F_EXPIRY_DATE,
+    DSC_F_INTERPRETATIONS, /* list */
+    DSC_F_INTERPRETS,      /* list */
+    DSC_F_REPEALS,         /* list */
+    DSC_F_AMENDS,          /* list */
+    DSC_F_REPEALED_BY,     /* list */
+    DSC_F_AMENDED_BY,      /* list */
+    DSC_F__COUNT
+} dsc_field;
+
+/* A finding, as RULES.md "Output" defines it. Strings are UTF-8 and owned by
+ * the result they came from. field and evidence may be NULL; line is 0 when
+ * unknown. */
+typedef struct {
+    const char *rule;
+    dsc_severity severity;
+    const char *field;
+    const char *message;    /* 简体中文 */
+    const char *message_en;
+    const char *evidence;   /* at most 200 characters */
+    long line;
+} dsc_finding;
+
+typedef struct dsc_policy dsc_policy;
+typedef struct dsc_result dsc_result;
+
+/* ---- logging: the library never writes to stderr; hosts install a sink ---- */
+typedef enum { DSC_LOG_ERROR = 0, DSC_LOG_WARN, DSC_LOG_INFO, DSC_LOG_DEBUG } dsc_log_level;
+typedef void dsc_log_fn(void *baton, dsc_log_level level, const char *message);
+void dsc_log_set(dsc_log_fn *fn, void *baton);
+
+/* Initialise libxml2 once per process (idempotent, not thread-safe: call it
+ * before starting threads). Never calls xmlCleanupParser(). */
+void dsc_global_init(void);
+
+/* ---- policy ---- */
+
+/* Load and validate a policy file against schemas/disclosure-policy.xsd, then
+ * the taxonomy and calendar it names. path NULL gives the built-in default,
+ * which equals conf/policy.xml. Relative file names in a policy resolve
+ * against the policy's own directory, then DISCLOSURE_DATADIR (environment)
+ * or the installed data directory, then the copy built into the library. */
+dsc_status dsc_policy_load(const char *path, dsc_policy **out, dsc_error *err);
+void dsc_policy_free(dsc_policy *policy);
+/* Short human description, e.g. "conf/policy.xml (taxonomy 国务院公文主题分类,
+ * calendar 2017-2026)". Owned by the policy. */
+const char *dsc_policy_describe(const dsc_policy *policy);
+/* The policy's limit on page size in bytes. */
+size_t dsc_policy_max_bytes(const dsc_policy *policy);
+
+/* ---- checking one page ---- */
+
+typedef struct {
+    const char *data;       /* the page's bytes, any charset */
+    size_t len;
+    const char *charset;    /* declared charset (HTTP Content-Type, --charset), or NULL */
+    const char *url;        /* the page's public URL, or NULL */
+    const char *path;       /* a file path, for reports, or NULL */
+    int today;              /* days since 1970-01-01 (dsc_date_parse), or 0 for the system date */
+} dsc_input;
+
+/* Decode, parse, extract and run every single-page rule. On DSC_OK *out holds
+ * a result the caller frees with dsc_result_free(). Decode and size problems
+ * are errors (err set, no result). */
+dsc_status dsc_check(const dsc_policy *policy, const dsc_input *in, dsc_result **out,
+                     dsc_error *err);
+void dsc_result_free(dsc_result *res);
+
+dsc_kind dsc_result_kind(const dsc_result *res);
+const char *dsc_kind_name(dsc_kind kind);          /* "policy", "interpretation", "other" */
+const char *dsc_result_charset(const dsc_result *res); /* the charset actually used */
+const char *dsc_result_url(const dsc_result *res);
+const char *dsc_result_path(const dsc_result *res);
+
+/* Scalar fields: the normalised value or NULL. List fields: use _list. */
+const char *dsc_result_field(const dsc_result *res, dsc_field field);
+size_t dsc_result_list(const dsc_result *res, dsc_field field, const char *const **items);
+
+size_t dsc_result_nfindings(const dsc_result *res);
+const dsc_finding *dsc_result_finding(const dsc_result *res, size_t i);
+/* Counts of findings by severity. */
+size_t dsc_result_count(const dsc_result *res, dsc_severity severity);
+
+/* Add a finding computed outside the library's single-page rules (cross-page
+ * rules, the module). Strings are copied. The severity is the policy's for
+ * that rule id, or def when the policy does not name it; OFF drops it. */
+void dsc_result_add(dsc_result *res, const char *rule, dsc_severity def, const char *field,
+                    const char *evidence, long line, const char *message,
+                    const char *message_en);
+
+/* The page object of RULES.md "Output": {"path","url","kind","record","findings"}
+ * as a JSON text (malloc'd, caller frees). flags: 0 compact, 1 indented. */
+char *dsc_result_json(const dsc_result *res, int flags);
+
+/* ---- names and helpers ---- */
+const char *dsc_field_name(dsc_field field);       /* "index_no" ... */
+int dsc_field_from_name(const char *name);         /* -1 when unknown */
+const char *dsc_severity_name(dsc_severity sev);   /* "off", "warning", "error" */
+const char *dsc_status_name(dsc_status st);
+
+/* Rule catalogue, for reports and SARIF: iterate i = 0.. until NULL. */
+typedef struct {
+    const char *id;
+    dsc_severity default_severity;
+    const char *group;       /* attribute, interpretation, validity, topic, metadata, privacy */
+    const char *title;       /* 简体中文 */
+    const char *title_en;
+    int cross_page;
+} dsc_rule_info;
+const dsc_rule_info *dsc_rule_at(size_t i);
+dsc_severity dsc_policy_severity(const dsc_policy *policy, const char *rule_id);
+
+/* Dates: parse any accepted format ("2017-05-12", "2017年5月12日",
+ * "2017/05/12", "2017.05.12", optional time) into days since 1970-01-01.
+ * Returns 0 on success, -1 when the text is no real calendar date. */
+int dsc_date_parse(const char *text, int *days);
+/* Format days as YYYY-MM-DD into buf (at least 11 bytes). */
+void dsc_date_format(int days, char *buf);
+int dsc_today(void);
+
+/* Working days after from, up to and including to (0 when to <= from), on the
+ * policy's calendar. *beyond is set when either date is outside the calendar
+ * (Monday–Friday was assumed). */
+int dsc_working_days(const dsc_policy *policy, int from, int to, int *beyond);
+int dsc_is_working_day(const dsc_policy *policy, int day, int *beyond);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,38 @@
+/* The library never writes to stderr or calls a host's logger directly: hosts
+ * install a sink (the module maps it to ap_log_error, the CLI to stderr). */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include <libxml/parser.h>
+
+#include "internal.h"
+
+static dsc_log_fn *sink;
+static void *sink_baton;
+
+void dsc_log_set(dsc_log_fn *fn, void *baton)
+{
+    sink = fn;
+    sink_baton = baton;
+}
+
+void dsc_log(dsc_log_level level, const char *fmt, ...)
+{
+    if (!sink)
+        return;
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    sink(sink_baton, level, buf);
+}
+
+void dsc_global_init(void)
+{
+    static int done;
+    if (done)
+        return;
+    done = 1;
+    xmlInitParser();
+}
