@@ -193,6 +193,12 @@ dsc_status dsc_check(const dsc_policy *policy, const dsc_input *in, dsc_result *
         apply_xpaths(r, doc);
         drop_own_number(r);
         r->kind = decide_kind(r, doc);
+        /* "相关文件" on a policy page lists other documents, not an original;
+         * "相关解读" on an interpretation lists other interpretations */
+        if (r->kind == DSC_KIND_POLICY)
+            r->list[DSC_F_INTERPRETS].n = 0;
+        else if (r->kind == DSC_KIND_INTERPRETATION)
+            r->list[DSC_F_INTERPRETATIONS].n = 0;
         xmlFreeDoc(doc);
     } else {
         /* An empty or whitespace-only body parses to nothing: a page with no

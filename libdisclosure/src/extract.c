@@ -554,6 +554,32 @@ static int text_has_any(const char *s, const dsc_words *w)
     return 0;
 }
 
+/* A link to the 政策解读 column itself ("政策解读" → /zcjd/index.html) is
+ * navigation, wherever the template puts it. */
+static int column_link(const char *text, const char *href)
+{
+    static const char *const columns[] = {"政策解读", "解读", "图解", "图解政策", "政策图解",
+                                          "解读回应", "政策解读专栏", "解读专栏", "文件解读", NULL};
+    int is_column = 0;
+    for (size_t i = 0; columns[i]; i++)
+        if (strcmp(text, columns[i]) == 0)
+            is_column = 1;
+    if (!is_column)
+        return 0;
+    const char *q = strpbrk(href, "?#");
+    size_t n = q ? (size_t)(q - href) : strlen(href);
+    while (n > 0 && (href[n - 1] == ' ' || href[n - 1] == '\n'))
+        n--;
+    if (n == 0 || href[n - 1] == '/')
+        return 1;
+    const char *slash = href;
+    for (size_t i = 0; i < n; i++)
+        if (href[i] == '/')
+            slash = href + i + 1;
+    return strncmp(slash, "index", 5) == 0 || strncmp(slash, "list", 4) == 0 ||
+           strncmp(slash, "default", 7) == 0;
+}
+
 static void link(ex *x, xmlNodePtr a)
 {
     xmlChar *href = xmlGetProp(a, (const xmlChar *)"href");
@@ -571,7 +597,7 @@ static void link(ex *x, xmlNodePtr a)
     const char *text = dsc_norm_label(x->a, title ? (const char *)title : buf,
                                       title ? strlen((const char *)title) : b.len);
     xmlFree(title);
-    int interp = text_has_any(text, &x->p->interp_text);
+    int interp = text_has_any(text, &x->p->interp_text) && !column_link(text, (const char *)href);
     int orig = text_has_any(text, &x->p->original_text);
     if ((interp || orig) && !in_navigation(x, a)) {
         const char *u = resolve_href(x, href);
