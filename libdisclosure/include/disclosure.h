@@ -186,6 +186,33 @@ int dsc_today(void);
 int dsc_working_days(const dsc_policy *policy, int from, int to, int *beyond);
 int dsc_is_working_day(const dsc_policy *policy, int day, int *beyond);
 
+/* ---- registry: what the site holds, for cross-page rules ----
+ * SQLite behind this small interface (registry.c); a portal run on several
+ * web servers gets another backend by implementing these functions. One
+ * handle may be used from several threads (serialized). */
+typedef struct dsc_registry dsc_registry;
+
+/* Open (and create or migrate) the registry at path. busy_ms: how long a
+ * writer waits for a lock before giving up. */
+dsc_status dsc_registry_open(const char *path, int readonly, int busy_ms, dsc_registry **out,
+                             dsc_error *err);
+void dsc_registry_close(dsc_registry *reg);
+/* Store (insert or replace) the page of a result: its record, relations and
+ * content hash, seen at time now (seconds since the epoch). A document that
+ * repeals or amends another marks that one in the registry. */
+dsc_status dsc_registry_record(dsc_registry *reg, const dsc_result *res, const char *content_hash,
+                               long long now, dsc_error *err);
+/* 1 when the site holds a page at url (compared by path when hosts differ). */
+int dsc_registry_holds(dsc_registry *reg, const char *url);
+/* Publish-time cross-page rules: an interpretation whose document the site
+ * does not hold (interpretation-unresolved). holds_fn, when set, is asked
+ * too (the module looks the URL up in its own URL space). */
+typedef int dsc_holds_fn(void *baton, const char *url);
+void dsc_registry_check_publish(dsc_registry *reg, dsc_result *res, dsc_holds_fn *holds,
+                                void *baton);
+/* The schema version this library writes. */
+int dsc_registry_schema_version(void);
+
 #ifdef __cplusplus
 }
 #endif
