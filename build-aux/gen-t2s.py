@@ -111,13 +111,21 @@ def main():
                 if s in simplified and t != s and is_ideograph(t):
                     candidates.add((t, s))
 
+    # Every traditional ideograph of the BMP CJK blocks, too, so that free-text
+    # values (titles, issuers) normalise to simplified Chinese as RULES.md asks.
+    everything = [chr(c) for c in range(0x3400, 0xA000)]
+    for t, s in zip(everything, opencc("t2s", everything)):
+        if len(s) == 1 and s != t and is_ideograph(s):
+            candidates.add((t, s))
+
     # Keep a pair only when OpenCC converts the traditional character back to S.
     trads = sorted(set(t for t, _ in candidates))
     back = {cfg: dict(zip(trads, opencc(cfg, trads))) for cfg in REVERSE}
     table = {}
     dropped = []
     for t, s in sorted(candidates):
-        if not is_simplified_too(t, back["t2s"][t]) and \
+        # 於 is in GB 2312 for surnames, but in running text it is 于 (關於 → 关于)
+        if (t == "於" or not is_simplified_too(t, back["t2s"][t])) and \
                 any(back[cfg][t] == s for cfg in REVERSE):
             if t in table and table[t] != s:
                 sys.exit("gen-t2s: %s maps to both %s and %s" % (t, table[t], s))

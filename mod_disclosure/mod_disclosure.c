@@ -106,7 +106,6 @@ static void md_register_hooks(apr_pool_t *p)
     ap_hook_child_init(md_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     /* late, so mod_rewrite and others have done their fixups */
     ap_hook_fixups(md_publish_fixups, NULL, NULL, APR_HOOK_LAST);
-    ap_hook_log_transaction(md_publish_log, NULL, NULL, APR_HOOK_MIDDLE);
     md_publish_register(p);
 }
 

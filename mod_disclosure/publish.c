@@ -21,6 +21,7 @@
 APLOG_USE_MODULE(disclosure);
 
 #define REPLAY_FILTER "DISCLOSURE_REPLAY"
+#define RECORD_FILTER "DISCLOSURE_RECORD"
 
 /* What the check of one publish leaves for the handler and the log phase. */
 typedef struct {
@@ -291,10 +292,10 @@ static apr_status_t replay_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_inp
     if (mode == AP_MODE_INIT)
         return APR_SUCCESS;
     if (APR_BRIGADE_EMPTY(rp->pending)) {
-        if (!rp->eos_sent) {
-            APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(f->c->bucket_alloc));
-            rp->eos_sent = 1;
-        }
+        /* like HTTP_IN: at the end, every read gets EOS again (a later
+         * ap_discard_request_body reads until it sees one) */
+        APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(f->c->bucket_alloc));
+        rp->eos_sent = 1;
         return APR_SUCCESS;
     }
     apr_status_t rv;
@@ -391,8 +392,10 @@ int md_publish_fixups(request_rec *r)
         while (first->prev)
             first = first->prev;
         md_body *body = ap_get_module_config(first->request_config, &disclosure_module);
-        if (body)
+        if (body) {
             add_replay(r, body);
+            ap_add_output_filter(RECORD_FILTER, body, r, r->connection);
+        }
         return DECLINED;
     }
     md_engine engine = md_dir_engine(d);
@@ -465,32 +468,39 @@ int md_publish_fixups(request_rec *r)
     body->record = 1;
     ap_set_module_config(r->request_config, &disclosure_module, body);
     add_replay(r, body);
+    ap_add_output_filter(RECORD_FILTER, body, r, r->connection);
     return DECLINED;
 }
 
-/* After the handler: a page that was stored (2xx) goes into the registry. */
-int md_publish_log(request_rec *r)
+/* When the handler's response ends with a 2xx, the page was stored: record
+ * it in the registry before the client hears back, so that whatever the
+ * editor publishes next already sees it. */
+static apr_status_t record_filter(ap_filter_t *f, apr_bucket_brigade *bb)
 {
-    if (r->main || r->prev)
-        return DECLINED;
-    md_body *body = ap_get_module_config(r->request_config, &disclosure_module);
+    request_rec *r = f->r;
+    md_body *body = f->ctx;
+    int eos = 0;
+    for (apr_bucket *b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb); b = APR_BUCKET_NEXT(b))
+        if (APR_BUCKET_IS_EOS(b))
+            eos = 1;
+    if (!eos)
+        return ap_pass_brigade(f->next, bb);
     md_server_conf *sc = md_server(r->server);
-    if (!body || !body->record || !sc->registry)
-        return DECLINED;
-    request_rec *last = r;
-    while (last->next)
-        last = last->next;
-    if (last->status < 200 || last->status > 299)
-        return DECLINED;
-    dsc_error err;
-    if (dsc_registry_record(sc->registry, body->res, body->hash, (long long)apr_time_sec(r->request_time), &err) != DSC_OK)
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
-                      "disclosure: %s was published but not recorded in the registry: %s", r->uri, err.message);
-    return DECLINED;
+    if (body->record && sc->registry && r->status >= 200 && r->status <= 299) {
+        dsc_error err;
+        body->record = 0;
+        if (dsc_registry_record(sc->registry, body->res, body->hash, (long long)apr_time_sec(r->request_time),
+                                &err) != DSC_OK)
+            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+                          "disclosure: %s was published but not recorded in the registry: %s", r->uri, err.message);
+    }
+    ap_remove_output_filter(f);
+    return ap_pass_brigade(f->next, bb);
 }
 
 void md_publish_register(apr_pool_t *p)
 {
     (void)p;
     ap_register_input_filter(REPLAY_FILTER, replay_filter, NULL, AP_FTYPE_CONTENT_SET);
+    ap_register_output_filter(RECORD_FILTER, record_filter, NULL, AP_FTYPE_CONTENT_SET);
 }

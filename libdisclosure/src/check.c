@@ -162,12 +162,23 @@ dsc_status dsc_check(const dsc_policy *policy, const dsc_input *in, dsc_result *
                                policy->fallback_charset, &dec, err);
     if (st != DSC_OK)
         return st;
+    /* libxml2 stops at a NUL byte: what follows would escape the check */
+    if (memchr(dec.utf8, '\0', dec.len)) {
+        size_t o = 0;
+        for (size_t i = 0; i < dec.len; i++)
+            if (dec.utf8[i])
+                dec.utf8[o++] = dec.utf8[i];
+        dec.len = o;
+        dec.utf8[o] = '\0';
+    }
     htmlParserCtxtPtr pctx = htmlNewParserCtxt();
     htmlDocPtr doc = NULL;
     if (pctx) {
         doc = htmlCtxtReadMemory(pctx, dec.utf8, (int)dec.len, in->url, "UTF-8",
                                  HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-                                     HTML_PARSE_NONET | HTML_PARSE_COMPACT | HTML_PARSE_IGNORE_ENC);
+                                     HTML_PARSE_NONET | HTML_PARSE_COMPACT | HTML_PARSE_IGNORE_ENC |
+                                     /* nesting past 256 levels must not hide the rest */
+                                     XML_PARSE_HUGE);
         htmlFreeParserCtxt(pctx);
     }
     dsc_arena *a = dsc_arena_new(16384);

@@ -127,8 +127,11 @@ int dsc_date_parse(const char *text, int *days)
     p = skip_spaces(p);
     if (read_num(&p, 1, 2, &d) < 0)
         return -1;
-    if (cjk && !accept(&p, "日") && !accept(&p, "号"))
-        return -1;
+    if (cjk) {
+        p = skip_spaces(p);
+        if (!accept(&p, "日") && !accept(&p, "号"))
+            return -1;
+    }
     const char *rest = skip_spaces(p);
     if (*rest) {
         if (read_time(&rest) < 0)

@@ -178,6 +178,7 @@ static int label_before(ex *x, const char *s, size_t c, size_t *start)
 
 static void add_value(ex *x, int f, const char *s, size_t n, const xmlChar *href, long line,
                       int inline_pair);
+static int in_menu(ex *x, xmlNodePtr n);
 
 /* Strip leading colons and spaces from gathered text; cut it at the next
  * "label：" so one line holding several pairs gives each its own value. */
@@ -210,6 +211,24 @@ static void finish_value(ex *x, int f, sbuf *b, long line)
     add_value(x, f, s, n, b->href, line, 0);
 }
 
+/* 政策解读 is both a label (of a link) and a value (of 公文种类). */
+static int is_link_field(int f)
+{
+    return f == DSC_F_INTERPRETATIONS || f == DSC_F_INTERPRETS;
+}
+
+static int has_colon(ex *x, xmlNodePtr n)
+{
+    char buf[96];
+    sbuf b = {buf, 0, 80, 0, NULL};
+    buf[0] = '\0';
+    subtree_text(n, &b, 16);
+    (void)x;
+    if (b.href)
+        xmlFree((xmlChar *)b.href);
+    return strchr(buf, ':') || strstr(buf, "：");
+}
+
 /* The value of a label at node e: what follows it among its siblings, or,
  * when the label fills its container (a td, a dt, a span), the next
  * container. */
@@ -228,7 +247,8 @@ static void value_after(ex *x, xmlNodePtr e, int f, const char *label, long line
             if (s->type != XML_ELEMENT_NODE || is_skipped(s))
                 continue;
             const char *other;
-            if (node_is_label(x, s, &other) >= 0)
+            int of = node_is_label(x, s, &other);
+            if (of >= 0 && !(is_link_field(of) && !is_link_field(f) && !has_colon(x, s)))
                 break;
             if (name_is(s, "br") || name_is(s, "hr")) {
                 if (dsc_norm_value(x->a, b.buf, b.len))
@@ -522,12 +542,17 @@ static void relations(ex *x, xmlNodePtr t, const char *s)
     dsc_find_doc_numbers(c.ctx + (at - buf), n, on_docno, &c);
 }
 
-static int in_navigation(ex *x, xmlNodePtr n)
+/* Links inside menus, headers and footers are not the page's own links. For
+ * labels the test is narrower: a metadata table may well sit in a
+ * "policyLibraryOverview_header", but never in a menu or a side tree. */
+static int in_block_of(ex *x, xmlNodePtr n, const dsc_words *words, int tags)
 {
     int depth = 0;
     for (xmlNodePtr p = n->parent; p && p->type == XML_ELEMENT_NODE && depth < 64;
          p = p->parent, depth++) {
-        if (name_is(p, "nav") || name_is(p, "header") || name_is(p, "footer"))
+        if (tags && (name_is(p, "nav") || name_is(p, "header") || name_is(p, "footer")))
+            return 1;
+        if (name_is(p, "nav"))
             return 1;
         const char *attrs[] = {"id", "class"};
         for (int i = 0; i < 2; i++) {
@@ -535,15 +560,28 @@ static int in_navigation(ex *x, xmlNodePtr n)
             if (!v)
                 continue;
             int hit = 0;
-            for (size_t w = 0; w < x->p->nav_words.n && !hit; w++)
-                if (strcasestr((const char *)v, x->p->nav_words.items[w]))
+            for (size_t w = 0; w < words->n && !hit; w++)
+                if (strcasestr((const char *)v, words->items[w]))
                     hit = 1;
             xmlFree(v);
             if (hit)
                 return 1;
         }
     }
+    (void)x;
     return 0;
+}
+
+static int in_navigation(ex *x, xmlNodePtr n)
+{
+    return in_block_of(x, n, &x->p->nav_words, 1);
+}
+
+static int in_menu(ex *x, xmlNodePtr n)
+{
+    static char *menu_words[] = {"nav", "menu", "tree", "side", "crumb", "daohang"};
+    static const dsc_words menus = {menu_words, sizeof menu_words / sizeof menu_words[0]};
+    return in_block_of(x, n, &menus, 0);
 }
 
 static int text_has_any(const char *s, const dsc_words *w)
@@ -657,6 +695,15 @@ static void merge_text(xmlNodePtr t)
     }
 }
 
+/* Menus and side trees carry label words too ("主题分类" as a heading of a
+ * topic tree); only look up the ancestors when a colon makes a pair likely. */
+static int in_navigation_if_labelled(ex *x, xmlNodePtr t, const char *s, size_t n)
+{
+    if (!memchr(s, ':', n) && !strstr(s, "："))
+        return 0;
+    return in_menu(x, t);
+}
+
 static void text_node(ex *x, xmlNodePtr t, int in_link)
 {
     merge_text(t);
@@ -674,10 +721,11 @@ static void text_node(ex *x, xmlNodePtr t, int in_link)
     const char *lab;
     int f = label_of(x, s, n, &lab);
     if (f >= 0) {
-        value_after(x, t, f, lab, line);
+        if (!in_menu(x, t))
+            value_after(x, t, f, lab, line);
         return;
     }
-    if (n <= MAX_INLINE_TEXT)
+    if (n <= MAX_INLINE_TEXT && !in_navigation_if_labelled(x, t, s, n))
         inline_pairs(x, t, s, n);
 }
 
@@ -723,7 +771,8 @@ void dsc_extract(dsc_result *r, htmlDocPtr doc)
                 if (!name_is(n, "body") && !name_is(n, "html") && n->children->next)
                     f = node_is_label(&x, n, &lab);
                 if (f >= 0) {
-                    value_after(&x, n, f, lab, xmlGetLineNo(n));
+                    if (!in_menu(&x, n))
+                        value_after(&x, n, f, lab, xmlGetLineNo(n));
                     descend = 0;
                 }
             }

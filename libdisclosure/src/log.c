@@ -28,11 +28,30 @@ void dsc_log(dsc_log_level level, const char *fmt, ...)
     sink(sink_baton, level, buf);
 }
 
+/* libxml2 reports through global handlers that default to stderr; the
+ * library reports through dsc_error instead. */
+static void quiet_generic(void *ctx, const char *msg, ...)
+{
+    (void)ctx;
+    (void)msg;
+}
+
+static void quiet_structured(void *ctx, xmlErrorPtr e)
+{
+    (void)ctx;
+    (void)e;
+}
+
 void dsc_global_init(void)
 {
     static int done;
-    if (done)
-        return;
-    done = 1;
-    xmlInitParser();
+    if (!done) {
+        done = 1;
+        xmlInitParser();
+        xmlThrDefSetGenericErrorFunc(NULL, quiet_generic);
+        xmlThrDefSetStructuredErrorFunc(NULL, quiet_structured);
+    }
+    /* the handlers are per thread: set them for the caller too */
+    xmlSetGenericErrorFunc(NULL, quiet_generic);
+    xmlSetStructuredErrorFunc(NULL, quiet_structured);
 }

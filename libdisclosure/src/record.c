@@ -5,6 +5,8 @@
 #include "result.h"
 #include "text.h"
 
+#include <stdint.h>
+
 typedef struct {
     const char *from, *to;
 } vmap;
@@ -242,6 +244,22 @@ static int is_close(const char *p, size_t *len)
     return 0;
 }
 
+/* Characters that never belong to a 机关代字 but often stand right before
+ * one in prose ("已被某政发〔2024〕9号修改", "根据某政办〔2020〕3号"). */
+static int agency_stop(uint32_t cp)
+{
+    static const char stops[] = "被已由经据依照将对及和与或并把按的了以在于从为是该本即同时止改订现予其之则等号根按规定";
+    const unsigned char *s = (const unsigned char *)stops;
+    size_t n = sizeof stops - 1, i = 0;
+    while (i < n) {
+        size_t len;
+        if (dsc_utf8_next(s + i, n - i, &len) == cp)
+            return 1;
+        i += len;
+    }
+    return 0;
+}
+
 /* 机关代字 + 〔YYYY〕 + N + 号, with the brackets, 第 and leading zeros that
  * real pages get wrong still recognised. */
 void dsc_find_doc_numbers(const char *text, size_t n, dsc_docno_fn *fn, void *baton)
@@ -282,7 +300,7 @@ void dsc_find_doc_numbers(const char *text, size_t n, dsc_docno_fn *fn, void *ba
                 b--;
             size_t len;
             uint32_t cp = dsc_utf8_next((const unsigned char *)b, (size_t)(st - b), &len);
-            if (cp < 0x3400 || cp > 0x9FFF)
+            if (cp < 0x3400 || cp > 0x9FFF || agency_stop(cp))
                 break;
             st = b;
             chars++;

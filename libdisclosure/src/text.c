@@ -194,7 +194,7 @@ char *dsc_norm_value(dsc_arena *a, const char *s, size_t n)
             out[o++] = ' ';
             pending_space = 0;
         }
-        o += dsc_utf8_put(fold_fullwidth(cp), out + o);
+        o += dsc_utf8_put(dsc_t2s_cp(fold_fullwidth(cp)), out + o);
     }
     out[o] = '\0';
     if (o == 0 || is_empty_marker(out))

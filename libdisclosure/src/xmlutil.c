@@ -45,6 +45,30 @@ static void on_valid_error(void *data, xmlErrorPtr e)
     dsc_set_error(v->err, DSC_ERR_POLICY, v->path, e->line, "%s", e->message ? e->message : "invalid");
 }
 
+static long doctype_line(const char *path, const char *data, size_t len)
+{
+    char buf[8192];
+    size_t n = 0;
+    if (data) {
+        n = len < sizeof buf ? len : sizeof buf;
+        memcpy(buf, data, n);
+    } else {
+        FILE *f = fopen(path, "rb");
+        if (!f)
+            return 0;
+        n = fread(buf, 1, sizeof buf, f);
+        fclose(f);
+    }
+    long line = 1;
+    for (size_t i = 0; i + 9 <= n; i++) {
+        if (memcmp(buf + i, "<!DOCTYPE", 9) == 0)
+            return line;
+        if (buf[i] == '\n')
+            line++;
+    }
+    return 0;
+}
+
 xmlDocPtr dsc_xml_load_valid(const char *path, const char *data, size_t len,
                              const char *schema_name, dsc_error *err)
 {
@@ -71,8 +95,9 @@ xmlDocPtr dsc_xml_load_valid(const char *path, const char *data, size_t len,
     }
     xmlFreeParserCtxt(ctxt);
     if (doc->intSubset || doc->extSubset) {
-        xmlDtdPtr dtd = doc->intSubset ? doc->intSubset : doc->extSubset;
-        dsc_set_error(err, DSC_ERR_POLICY, path, xmlGetLineNo((xmlNodePtr)dtd),
+        /* libxml2 keeps no line for a DTD: find it in the text */
+        long line = doctype_line(path, data, len);
+        dsc_set_error(err, DSC_ERR_POLICY, path, line,
                       "a DOCTYPE is not allowed here (entities and external DTDs are refused)");
         xmlFreeDoc(doc);
         return NULL;

@@ -4,6 +4,8 @@
  *   with dsc_policy_load(NULL, ...) and freed by helpers_teardown();
  * - check_html(): run dsc_check on a UTF-8 page and return its result;
  * - mkpage(): a page built from another by exact text replacements;
+ * - track(), result_free(), mem_free(), policy_free() and TEST(): what a
+ *   failed assertion leaves behind is freed by the per-test teardown;
  * - assert_finding / assert_no_finding / assert_no_rule: the finding with
  *   rule id X and field Y is (not) there, with the findings listed as TAP
  *   comments when the assertion fails.
@@ -76,6 +78,70 @@
     "</body></html>\n"
 
 /* ------------------------------------------------------------------ */
+/* Memory a failing assertion would leak (it longjmps out of the test):
+ * results, pages and policies made by the helpers are tracked, and the
+ * per-test teardown frees what is left, so valgrind stays quiet when a
+ * test fails. Free them with result_free(), mem_free(), policy_free(). */
+#define HELPERS_MAX_LIVE 256
+enum { LIVE_MEM = 0, LIVE_RESULT, LIVE_POLICY };
+static void *helpers_live[HELPERS_MAX_LIVE];
+static int helpers_live_kind[HELPERS_MAX_LIVE];
+
+static UNUSED_FN void *track(void *p, int kind)
+{
+    for (int i = 0; p && i < HELPERS_MAX_LIVE; i++)
+        if (!helpers_live[i]) {
+            helpers_live[i] = p;
+            helpers_live_kind[i] = kind;
+            break;
+        }
+    return p;
+}
+
+static UNUSED_FN void untrack(const void *p)
+{
+    for (int i = 0; p && i < HELPERS_MAX_LIVE; i++)
+        if (helpers_live[i] == p)
+            helpers_live[i] = NULL;
+}
+
+static UNUSED_FN void mem_free(void *p)
+{
+    untrack(p);
+    free(p);
+}
+
+static UNUSED_FN void result_free(dsc_result *r)
+{
+    untrack(r);
+    dsc_result_free(r);
+}
+
+static UNUSED_FN void policy_free(dsc_policy *p)
+{
+    untrack(p);
+    dsc_policy_free(p);
+}
+
+/* per-test teardown: free what a failed test left behind */
+static UNUSED_FN int helpers_test_teardown(void **state)
+{
+    (void)state;
+    for (int i = 0; i < HELPERS_MAX_LIVE; i++) {
+        if (!helpers_live[i])
+            continue;
+        if (helpers_live_kind[i] == LIVE_RESULT)
+            dsc_result_free(helpers_live[i]);
+        else if (helpers_live_kind[i] == LIVE_POLICY)
+            dsc_policy_free(helpers_live[i]);
+        else
+            free(helpers_live[i]);
+        helpers_live[i] = NULL;
+    }
+    return 0;
+}
+#define TEST(f) cmocka_unit_test_teardown(f, helpers_test_teardown)
+
 static dsc_policy *helpers_policy;
 
 static UNUSED_FN const dsc_policy *default_policy(void)
@@ -139,7 +205,7 @@ static UNUSED_FN dsc_result *check_html_with(const dsc_policy *policy, const cha
         fail();
     }
     assert_non_null(res);
-    return res;
+    return track(res, LIVE_RESULT);
 }
 
 /* dsc_check of a UTF-8 page under the default policy, as of today_days
@@ -156,6 +222,7 @@ static UNUSED_FN char *vmkpage(const char *html, va_list ap)
 {
     char *page = strdup(html);
     assert_non_null(page);
+    track(page, LIVE_MEM);
     for (;;) {
         const char *from = va_arg(ap, const char *);
         if (!from)
@@ -164,7 +231,6 @@ static UNUSED_FN char *vmkpage(const char *html, va_list ap)
         char *at = strstr(page, from);
         if (!at) {
             print_error("# mkpage: \"%s\" is not in the page\n", from);
-            free(page);
             fail();
         }
         size_t pre = (size_t)(at - page), fl = strlen(from), tl = strlen(to);
@@ -174,8 +240,8 @@ static UNUSED_FN char *vmkpage(const char *html, va_list ap)
         memcpy(np, page, pre);
         memcpy(np + pre, to, tl);
         memcpy(np + pre + tl, at + fl, rest + 1);
-        free(page);
-        page = np;
+        mem_free(page);
+        page = track(np, LIVE_MEM);
     }
     return page;
 }
@@ -325,7 +391,7 @@ static UNUSED_FN void assert_list_has_at(const dsc_result *res, dsc_field fld, c
 static UNUSED_FN char *write_file(const char *dir, const char *name, const char *text)
 {
     size_t n = strlen(dir) + strlen(name) + 2;
-    char *path = malloc(n);
+    char *path = track(malloc(n), LIVE_MEM);
     assert_non_null(path);
     snprintf(path, n, "%s/%s", dir, name);
     FILE *f = fopen(path, "wb");

@@ -14,7 +14,7 @@ static dsc_result *variant_on(const char *today, ...)
     char *page = vmkpage(BASE_PAGE, ap);
     va_end(ap);
     dsc_result *r = check_html(page, BASE_URL, day_of(today));
-    free(page);
+    mem_free(page);
     return r;
 }
 #define variant(...) variant_on(TODAY, __VA_ARGS__, NULL)
@@ -166,11 +166,11 @@ static void test_base_page_is_clean(void **state)
     }
     assert_int_equal(dsc_result_count(r, DSC_SEV_ERROR), 0);
     assert_int_equal(dsc_result_count(r, DSC_SEV_WARNING), 0);
-    dsc_result_free(r);
+    result_free(r);
     /* also on the day it was published */
     r = check_html(BASE_PAGE, BASE_URL, day_of("2024-03-08"));
     assert_int_equal(dsc_result_nfindings(r), 0);
-    dsc_result_free(r);
+    result_free(r);
 }
 
 static void test_other_page_not_checked(void **state)
@@ -183,7 +183,7 @@ static void test_other_page_not_checked(void **state)
         dump_findings(r);
         fail_msg("an ordinary news page has no finding");
     }
-    dsc_result_free(r);
+    result_free(r);
 }
 
 /* ---------------- 公开属性 ---------------- */
@@ -195,17 +195,17 @@ static void test_attribute_missing(void **state)
     assert_kind(r, DSC_KIND_POLICY);
     assert_finding(r, "attribute-missing", "attribute", DSC_SEV_ERROR);
     assert_no_rule(r, "attribute-invalid");
-    dsc_result_free(r);
+    result_free(r);
 
     /* an empty value is a missing value */
     r = variant("<td>主动公开</td>", "<td>--</td>");
     assert_finding(r, "attribute-missing", "attribute", DSC_SEV_ERROR);
     assert_no_rule(r, "attribute-invalid");
-    dsc_result_free(r);
+    result_free(r);
 
     r = variant("<td>主动公开</td>", "<td>无</td>");
     assert_finding(r, "attribute-missing", "attribute", DSC_SEV_ERROR);
-    dsc_result_free(r);
+    result_free(r);
 }
 
 static void test_attribute_missing_pass(void **state)
@@ -213,13 +213,13 @@ static void test_attribute_missing_pass(void **state)
     (void)state;
     dsc_result *r = variant(T_DOCTYPE, T_DOCTYPE); /* the base page */
     assert_no_rule(r, "attribute-missing");
-    dsc_result_free(r);
+    result_free(r);
 
     /* the body note alone is an attribute */
     r = variant(T_ATTR, "", T_BODY_END, T_BODY_END "<p>（此件公开发布）</p>");
     assert_no_rule(r, "attribute-missing");
     assert_field(r, DSC_F_ATTRIBUTE, "主动公开");
-    dsc_result_free(r);
+    result_free(r);
 }
 
 static void test_attribute_invalid(void **state)
@@ -229,8 +229,9 @@ static void test_attribute_invalid(void **state)
     const dsc_finding *f = assert_finding(r, "attribute-invalid", "attribute", DSC_SEV_ERROR);
     assert_non_null(f->evidence);
     assert_non_null(strstr(f->evidence, "内部传阅"));
+    assert_int_equal(f->line, 21); /* the line of the 公开属性 row in BASE_PAGE */
     assert_no_rule(r, "attribute-missing");
-    dsc_result_free(r);
+    result_free(r);
 }
 
 static void test_attribute_invalid_pass(void **state)
@@ -252,7 +253,7 @@ static void test_attribute_invalid_pass(void **state)
         assert_no_rule(r, "attribute-invalid");
         assert_no_rule(r, "attribute-missing");
         assert_field(r, DSC_F_ATTRIBUTE, ok[i].value);
-        dsc_result_free(r);
+        result_free(r);
     }
 }
 
@@ -277,7 +278,7 @@ static void test_attribute_not_public(void **state)
         assert_field(r, DSC_F_ATTRIBUTE, bad[i].value);
         assert_no_rule(r, "attribute-reason-missing");
         assert_no_rule(r, "attribute-invalid");
-        dsc_result_free(r);
+        result_free(r);
     }
 }
 
@@ -287,11 +288,11 @@ static void test_attribute_not_public_any_page(void **state)
     /* "any page that carries a label": the body note on a news page */
     dsc_result *r = check_html(OTHER_PAGE("<p>（此件不予公开）</p>"), OTHER_URL, day_of(TODAY));
     assert_finding(r, "attribute-not-public", "attribute", DSC_SEV_ERROR);
-    dsc_result_free(r);
+    result_free(r);
 
     r = check_html(OTHER_PAGE("<p>（此件依申请公开）</p>"), OTHER_URL, day_of(TODAY));
     assert_finding(r, "attribute-not-public", "attribute", DSC_SEV_ERROR);
-    dsc_result_free(r);
+    result_free(r);
 }
 
 static void test_attribute_not_public_pass(void **state)
@@ -299,18 +300,18 @@ static void test_attribute_not_public_pass(void **state)
     (void)state;
     dsc_result *r = check_html(BASE_PAGE, BASE_URL, day_of(TODAY));
     assert_no_rule(r, "attribute-not-public");
-    dsc_result_free(r);
+    result_free(r);
 
     /* 删减后公开 is published (in part) */
     r = variant("<td>主动公开</td>", "<td>删减后公开</td>",
                 ROW_BEFORE_VALIDITY("删减理由：", "涉及商业秘密"));
     assert_no_rule(r, "attribute-not-public");
     assert_field(r, DSC_F_ATTRIBUTE, "删减后公开");
-    dsc_result_free(r);
+    result_free(r);
 
     r = check_html(OTHER_PAGE("<p>（此件公开发布）</p>"), OTHER_URL, day_of(TODAY));
     assert_no_rule(r, "attribute-not-public");
-    dsc_result_free(r);
+    result_free(r);
 }
 
 static void test_attribute_conflict(void **state)
@@ -318,17 +319,17 @@ static void test_attribute_conflict(void **state)
     (void)state;
     dsc_result *r = variant(T_BODY_END, T_BODY_END "<p>（此件不予公开）</p>");
     assert_finding(r, "attribute-conflict", "attribute", DSC_SEV_ERROR);
-    dsc_result_free(r);
+    result_free(r);
 
     r = variant(T_BODY_END, T_BODY_END "<p>（此件依申请公开）</p>");
     assert_finding(r, "attribute-conflict", "attribute", DSC_SEV_ERROR);
-    dsc_result_free(r);
+    result_free(r);
 
     /* two labels on one page, both in tables */
     r = variant(T_BODY_END,
                 T_BODY_END "<table><tr><td>公开方式：</td><td>依申请公开</td></tr></table>");
     assert_finding(r, "attribute-conflict", "attribute", DSC_SEV_ERROR);
-    dsc_result_free(r);
+    result_free(r);
 }
 
 static void test_attribute_conflict_pass(void **state)
@@ -336,11 +337,11 @@ static void test_attribute_conflict_pass(void **state)
     (void)state;
     dsc_result *r = variant(T_BODY_END, T_BODY_END "<p>（此件公开发布）</p>");
     assert_no_rule(r, "attribute-conflict");
-    dsc_result_free(r);
+    result_free(r);
 
     r = variant(T_BODY_END, T_BODY_END "<p>（此件主动公开）</p>");
     assert_no_rule(r, "attribute-conflict");
-    dsc_result_free(r);
+    result_free(r);
 }
 
 static void test_attribute_reason_missing(void **state)
@@ -352,13 +353,13 @@ static void test_attribute_reason_missing(void **state)
         snprintf(td, sizeof td, "<td>%s</td>", need[i]);
         dsc_result *r = variant("<td>主动公开</td>", td);
         assert_finding(r, "attribute-reason-missing", "attribute_reason", DSC_SEV_ERROR);
-        dsc_result_free(r);
+        result_free(r);
     }
     /* an empty reason is no reason */
     dsc_result *r = variant("<td>主动公开</td>", "<td>删减后公开</td>",
                             ROW_BEFORE_VALIDITY("删减理由：", "无"));
     assert_finding(r, "attribute-reason-missing", "attribute_reason", DSC_SEV_ERROR);
-    dsc_result_free(r);
+    result_free(r);
 }
 
 static void test_attribute_reason_missing_pass(void **state)
@@ -366,7 +367,7 @@ static void test_attribute_reason_missing_pass(void **state)
     (void)state;
     dsc_result *r = check_html(BASE_PAGE, BASE_URL, day_of(TODAY));
     assert_no_rule(r, "attribute-reason-missing");
-    dsc_result_free(r);
+    result_free(r);
 
     static const char *const labels[] = {"不公开理由：", "不予公开理由：", "依申请公开理由：",
                                          "删减理由："};
@@ -377,7 +378,7 @@ static void test_attribute_reason_missing_pass(void **state)
         r = variant("<td>主动公开</td>", "<td>依申请公开</td>", T_VALIDITY_ROW, row);
         assert_no_rule(r, "attribute-reason-missing");
         assert_field(r, DSC_F_ATTRIBUTE_REASON, "个人隐私");
-        dsc_result_free(r);
+        result_free(r);
     }
 }
 
@@ -391,7 +392,7 @@ static void test_attribute_reason_invalid(void **state)
     assert_non_null(f->evidence);
     assert_non_null(strstr(f->evidence, "领导不同意公开"));
     assert_no_rule(r, "attribute-reason-missing");
-    dsc_result_free(r);
+    result_free(r);
 }
 
 static void test_attribute_reason_invalid_pass(void **state)
@@ -416,7 +417,7 @@ static void test_attribute_reason_invalid_pass(void **state)
         dsc_result *r = variant("<td>主动公开</td>", "<td>删减后公开</td>", T_VALIDITY_ROW, row);
         assert_no_rule(r, "attribute-reason-invalid");
         assert_no_rule(r, "attribute-reason-missing");
-        dsc_result_free(r);
+        result_free(r);
     }
 }
 
@@ -427,24 +428,24 @@ static void test_interpretation_missing(void **state)
     (void)state;
     dsc_result *r = variant(T_LINK, "");
     assert_finding(r, "interpretation-missing", "interpretations", DSC_SEV_ERROR);
-    dsc_result_free(r);
+    result_free(r);
 
     /* 规章 too */
     r = variant(T_LINK, "", "<td>行政规范性文件</td>", "<td>规章</td>");
     assert_finding(r, "interpretation-missing", "interpretations", DSC_SEV_ERROR);
-    dsc_result_free(r);
+    result_free(r);
 
     /* marked 是否解读：是 on a 通知 */
     r = variant(T_LINK, "", "<td>行政规范性文件</td>", "<td>通知</td>",
                 ROW_BEFORE_VALIDITY("是否解读：", "是"));
     assert_finding(r, "interpretation-missing", "interpretations", DSC_SEV_ERROR);
-    dsc_result_free(r);
+    result_free(r);
 
     /* a link to the 政策解读 column in the navigation is no interpretation */
     r = variant(T_LINK, "", "<body>",
                 "<body>\n<div class=\"nav\"><a href=\"/zcjd/\">政策解读</a></div>");
     assert_finding(r, "interpretation-missing", "interpretations", DSC_SEV_ERROR);
-    dsc_result_free(r);
+    result_free(r);
 }
 
 static void test_interpretation_missing_pass(void **state)
@@ -454,12 +455,12 @@ static void test_interpretation_missing_pass(void **state)
     assert_no_rule(r, "interpretation-missing");
     assert_list_has(r, DSC_F_INTERPRETATIONS,
                     "https://www.example.gov.cn/zcjd/202403/t20240309_1.html");
-    dsc_result_free(r);
+    result_free(r);
 
     /* a 通知 need not be interpreted */
     r = variant(T_LINK, "", "<td>行政规范性文件</td>", "<td>通知</td>");
     assert_no_rule(r, "interpretation-missing");
-    dsc_result_free(r);
+    result_free(r);
 
     /* other link texts that name an interpretation */
     static const char *const texts[] = {"图解：某市政务公开管理办法", "一图读懂《某市政务公开管理办法》"};
@@ -468,7 +469,7 @@ static void test_interpretation_missing_pass(void **state)
         snprintf(a, sizeof a, "<a href=\"/zcjd/202403/t20240309_2.html\">%s</a>", texts[i]);
         r = variant(T_LINK, a);
         assert_no_rule(r, "interpretation-missing");
-        dsc_result_free(r);
+        result_free(r);
     }
 }
 
@@ -478,10 +479,10 @@ static void test_interpretation_target_missing(void **state)
     char *page = mkpage(INTERP_PAGE,
                         "<a href=\"/zwgk/zcwj/202403/t20240308_1.html\">政策原文</a>", "", NULL);
     dsc_result *r = check_html(page, INTERP_URL, day_of(TODAY));
-    free(page);
+    mem_free(page);
     assert_kind(r, DSC_KIND_INTERPRETATION);
     assert_finding(r, "interpretation-target-missing", "interprets", DSC_SEV_ERROR);
-    dsc_result_free(r);
+    result_free(r);
 }
 
 static void test_interpretation_target_missing_pass(void **state)
@@ -495,7 +496,7 @@ static void test_interpretation_target_missing_pass(void **state)
         dump_findings(r);
         fail_msg("the interpretation page has no finding");
     }
-    dsc_result_free(r);
+    result_free(r);
 
     /* other link texts for the original */
     static const char *const texts[] = {"原文", "文件原文", "相关文件：某市政务公开管理办法"};
@@ -505,10 +506,10 @@ static void test_interpretation_target_missing_pass(void **state)
         char *page = mkpage(INTERP_PAGE,
                             "<a href=\"/zwgk/zcwj/202403/t20240308_1.html\">政策原文</a>", a, NULL);
         r = check_html(page, INTERP_URL, day_of(TODAY));
-        free(page);
+        mem_free(page);
         assert_no_rule(r, "interpretation-target-missing");
         assert_list_has(r, DSC_F_INTERPRETS, BASE_URL);
-        dsc_result_free(r);
+        result_free(r);
     }
 }
 
@@ -519,16 +520,16 @@ static void test_validity_missing(void **state)
     (void)state;
     dsc_result *r = variant(T_VALIDITY, "");
     assert_finding(r, "validity-missing", "validity", DSC_SEV_ERROR);
-    dsc_result_free(r);
+    result_free(r);
 
     r = variant(T_VALIDITY, "", "<td>行政规范性文件</td>", "<td>规章</td>");
     assert_finding(r, "validity-missing", "validity", DSC_SEV_ERROR);
-    dsc_result_free(r);
+    result_free(r);
 
     r = variant(T_VALIDITY, "<td>有效性：</td><td>无</td>");
     assert_finding(r, "validity-missing", "validity", DSC_SEV_ERROR);
     assert_no_rule(r, "validity-invalid");
-    dsc_result_free(r);
+    result_free(r);
 }
 
 static void test_validity_missing_pass(void **state)
@@ -536,18 +537,18 @@ static void test_validity_missing_pass(void **state)
     (void)state;
     dsc_result *r = check_html(BASE_PAGE, BASE_URL, day_of(TODAY));
     assert_no_rule(r, "validity-missing");
-    dsc_result_free(r);
+    result_free(r);
 
     /* only 规章 and 行政规范性文件 must carry it */
     r = variant(T_VALIDITY, "", "<td>行政规范性文件</td>", "<td>通知</td>");
     assert_no_rule(r, "validity-missing");
-    dsc_result_free(r);
+    result_free(r);
 
     /* 规范性文件 is read as 行政规范性文件 */
     r = variant("<td>行政规范性文件</td>", "<td>规范性文件</td>");
     assert_field(r, DSC_F_DOC_TYPE, "行政规范性文件");
     assert_no_rule(r, "validity-missing");
-    dsc_result_free(r);
+    result_free(r);
 }
 
 static void test_validity_invalid(void **state)
@@ -558,7 +559,7 @@ static void test_validity_invalid(void **state)
     assert_non_null(f->evidence);
     assert_non_null(strstr(f->evidence, "待定"));
     assert_no_rule(r, "validity-missing");
-    dsc_result_free(r);
+    result_free(r);
 }
 
 static void test_validity_invalid_pass(void **state)
@@ -579,7 +580,7 @@ static void test_validity_invalid_pass(void **state)
         assert_no_rule(r, "validity-invalid");
         assert_no_rule(r, "validity-missing");
         assert_field(r, DSC_F_VALIDITY, ok[i].value);
-        dsc_result_free(r);
+        result_free(r);
     }
 }
 
@@ -589,17 +590,17 @@ static void test_validity_expired_unmarked(void **state)
     dsc_result *r = variant(WITH_EXPIRY("失效日期：", "2024-12-31"));
     assert_field(r, DSC_F_EXPIRY_DATE, "2024-12-31");
     assert_finding(r, "validity-expired-unmarked", "validity", DSC_SEV_ERROR);
-    dsc_result_free(r);
+    result_free(r);
 
     r = variant(WITH_EXPIRY("有效期至：", "2024年6月30日"));
     assert_field(r, DSC_F_EXPIRY_DATE, "2024-06-30");
     assert_finding(r, "validity-expired-unmarked", "validity", DSC_SEV_ERROR);
-    dsc_result_free(r);
+    result_free(r);
 
     r = variant(T_VALIDITY, "<td>有效性：</td><td>现行有效</td>",
                 WITH_EXPIRY("有效期至：", "2024-06-30"));
     assert_finding(r, "validity-expired-unmarked", "validity", DSC_SEV_ERROR);
-    dsc_result_free(r);
+    result_free(r);
 }
 
 static void test_validity_expired_unmarked_pass(void **state)
@@ -608,18 +609,18 @@ static void test_validity_expired_unmarked_pass(void **state)
     /* the day of expiry itself has not passed */
     dsc_result *r = variant_at("2024-12-31", WITH_EXPIRY("失效日期：", "2024-12-31"));
     assert_no_rule(r, "validity-expired-unmarked");
-    dsc_result_free(r);
+    result_free(r);
 
     /* marked 失效 once expired */
     r = variant(T_VALIDITY, "<td>有效性：</td><td>失效</td>",
                 WITH_EXPIRY("失效日期：", "2024-12-31"));
     assert_no_rule(r, "validity-expired-unmarked");
     assert_no_rule(r, "validity-date-conflict");
-    dsc_result_free(r);
+    result_free(r);
 
     r = variant(WITH_EXPIRY("有效期至：", "2028-12-31"));
     assert_no_rule(r, "validity-expired-unmarked");
-    dsc_result_free(r);
+    result_free(r);
 }
 
 static void test_validity_date_conflict(void **state)
@@ -629,21 +630,21 @@ static void test_validity_date_conflict(void **state)
     dsc_result *r = variant(T_VALIDITY, "<td>有效性：</td><td>失效</td>",
                             WITH_EXPIRY("失效日期：", "2026-12-31"));
     assert_finding(r, "validity-date-conflict", "validity", DSC_SEV_ERROR);
-    dsc_result_free(r);
+    result_free(r);
 
     /* 废止 with an expiry date still ahead (the successor is named) */
     r = variant(T_VALIDITY, "<td>有效性：</td><td>废止</td>",
                 WITH_EXPIRY("失效日期：", "2026-12-31"), T_BODY_END,
                 T_BODY_END "<p>本办法已被《某市政务公开办法》（某政发〔2024〕9号）废止。</p>");
     assert_finding(r, "validity-date-conflict", "validity", DSC_SEV_ERROR);
-    dsc_result_free(r);
+    result_free(r);
 
     /* an effective date after the expiry date */
     r = variant(T_EFFECTIVE,
                 "<td>实施日期：</td><td>2026-05-01</td></tr>\n"
                 "<tr><td>失效日期：</td><td>2026-04-30</td></tr>");
     assert_finding(r, "validity-date-conflict", "effective_date", DSC_SEV_ERROR);
-    dsc_result_free(r);
+    result_free(r);
 }
 
 static void test_validity_date_conflict_pass(void **state)
@@ -651,19 +652,19 @@ static void test_validity_date_conflict_pass(void **state)
     (void)state;
     dsc_result *r = variant(WITH_EXPIRY("失效日期：", "2028-12-31"));
     assert_no_rule(r, "validity-date-conflict");
-    dsc_result_free(r);
+    result_free(r);
 
     r = variant(T_VALIDITY, "<td>有效性：</td><td>失效</td>",
                 WITH_EXPIRY("失效日期：", "2024-10-31"));
     assert_no_rule(r, "validity-date-conflict");
-    dsc_result_free(r);
+    result_free(r);
 
     /* effective and expiry on the same day is no contradiction */
     r = variant(T_EFFECTIVE,
                 "<td>实施日期：</td><td>2026-04-30</td></tr>\n"
                 "<tr><td>失效日期：</td><td>2026-04-30</td></tr>");
     assert_no_rule(r, "validity-date-conflict");
-    dsc_result_free(r);
+    result_free(r);
 }
 
 static void test_validity_no_successor(void **state)
@@ -671,11 +672,11 @@ static void test_validity_no_successor(void **state)
     (void)state;
     dsc_result *r = variant(T_VALIDITY, "<td>有效性：</td><td>废止</td>");
     assert_finding(r, "validity-no-successor", "repealed_by", DSC_SEV_WARNING);
-    dsc_result_free(r);
+    result_free(r);
 
     r = variant(T_VALIDITY, "<td>有效性：</td><td>已修改</td>");
     assert_finding(r, "validity-no-successor", "amended_by", DSC_SEV_WARNING);
-    dsc_result_free(r);
+    result_free(r);
 }
 
 static void test_validity_no_successor_pass(void **state)
@@ -686,25 +687,31 @@ static void test_validity_no_successor_pass(void **state)
                             T_BODY_END "<p>本办法已被《某市政务公开办法》（某政发〔2024〕9号）废止。</p>");
     assert_no_rule(r, "validity-no-successor");
     assert_list_has(r, DSC_F_REPEALED_BY, "某政发〔2024〕9号");
-    dsc_result_free(r);
+    result_free(r);
 
     /* labelled and linked */
     r = variant(T_VALIDITY, "<td>有效性：</td><td>废止</td>", T_VALIDITY_ROW,
                 "<tr><td>废止依据：</td><td><a href=\"/zwgk/zcwj/202412/t20241210_1.html\">"
                 "某政发〔2024〕9号</a></td></tr>\n" T_VALIDITY_ROW);
     assert_no_rule(r, "validity-no-successor");
-    dsc_result_free(r);
+    result_free(r);
+
+    /* 有效 and 失效 need no successor */
+    r = check_html(BASE_PAGE, BASE_URL, day_of(TODAY));
+    assert_no_rule(r, "validity-no-successor");
+    result_free(r);
 
     r = variant(T_VALIDITY, "<td>有效性：</td><td>已修改</td>", T_BODY_END,
                 T_BODY_END "<p>本办法已被某政发〔2024〕9号修改。</p>");
     assert_no_rule(r, "validity-no-successor");
     assert_list_has(r, DSC_F_AMENDED_BY, "某政发〔2024〕9号");
-    dsc_result_free(r);
+    result_free(r);
 
-    /* 有效 and 失效 need no successor */
-    r = check_html(BASE_PAGE, BASE_URL, day_of(TODAY));
+    r = variant(T_VALIDITY, "<td>有效性：</td><td>废止</td>", T_BODY_END,
+                T_BODY_END "<p>本办法已被某政发〔2024〕8号废止。</p>");
     assert_no_rule(r, "validity-no-successor");
-    dsc_result_free(r);
+    assert_list_has(r, DSC_F_REPEALED_BY, "某政发〔2024〕8号");
+    result_free(r);
 }
 
 #define NEW_TITLE "某市人民政府办公室关于印发某市政务公开管理暂行办法的通知"
@@ -718,13 +725,13 @@ static void test_validity_term_too_long(void **state)
     /* five years and a day for a 行政规范性文件 */
     dsc_result *r = variant(WITH_EXPIRY("有效期至：", "2029-04-02"));
     assert_finding(r, "validity-term-too-long", "expiry_date", DSC_SEV_WARNING);
-    dsc_result_free(r);
+    result_free(r);
 
     /* two years and a day for 暂行 */
     r = variant(PROVISIONAL, WITH_EXPIRY("有效期至：", "2026-04-02"));
     assert_field(r, DSC_F_TITLE, NEW_TITLE);
     assert_finding(r, "validity-term-too-long", "expiry_date", DSC_SEV_WARNING);
-    dsc_result_free(r);
+    result_free(r);
 }
 
 static void test_validity_term_too_long_pass(void **state)
@@ -732,16 +739,16 @@ static void test_validity_term_too_long_pass(void **state)
     (void)state;
     dsc_result *r = variant(WITH_EXPIRY("有效期至：", "2029-04-01"));
     assert_no_rule(r, "validity-term-too-long");
-    dsc_result_free(r);
+    result_free(r);
 
     r = variant(PROVISIONAL, WITH_EXPIRY("有效期至：", "2026-04-01"));
     assert_no_rule(r, "validity-term-too-long");
-    dsc_result_free(r);
+    result_free(r);
 
     /* only 行政规范性文件 have a limited term */
     r = variant("<td>行政规范性文件</td>", "<td>通知</td>", WITH_EXPIRY("有效期至：", "2034-04-01"));
     assert_no_rule(r, "validity-term-too-long");
-    dsc_result_free(r);
+    result_free(r);
 }
 
 /* ---------------- 主题分类 ---------------- */
@@ -751,11 +758,11 @@ static void test_topic_missing(void **state)
     (void)state;
     dsc_result *r = variant(T_TOPIC, "");
     assert_finding(r, "topic-missing", "topic", DSC_SEV_ERROR);
-    dsc_result_free(r);
+    result_free(r);
 
     r = variant(T_TOPIC, "<td>主题分类：</td><td>--</td>");
     assert_finding(r, "topic-missing", "topic", DSC_SEV_ERROR);
-    dsc_result_free(r);
+    result_free(r);
 }
 
 static void test_topic_pass(void **state)
@@ -782,13 +789,13 @@ static void test_topic_pass(void **state)
         assert_no_rule(r, "topic-unknown");
         assert_no_rule(r, "topic-incomplete");
         assert_no_rule(r, "topic-mismatch");
-        dsc_result_free(r);
+        result_free(r);
     }
     /* an alias of the taxonomy (国民经济管理、国有资产管理) */
     dsc_result *r = variant(T_TOPIC, "<td>主题分类：</td><td>国民经济管理、国有资产管理/统计</td>");
     assert_no_rule(r, "topic-unknown");
     assert_no_rule(r, "topic-mismatch");
-    dsc_result_free(r);
+    result_free(r);
 }
 
 static void test_topic_unknown(void **state)
@@ -800,7 +807,7 @@ static void test_topic_unknown(void **state)
     assert_non_null(strstr(f->evidence, "城市管理"));
     assert_no_rule(r, "topic-missing");
     assert_no_rule(r, "topic-mismatch");
-    dsc_result_free(r);
+    result_free(r);
 }
 
 static void test_topic_incomplete(void **state)
@@ -809,11 +816,11 @@ static void test_topic_incomplete(void **state)
     dsc_result *r = variant(T_TOPIC, "<td>主题分类：</td><td>综合政务</td>");
     assert_finding(r, "topic-incomplete", "topic", DSC_SEV_ERROR);
     assert_no_rule(r, "topic-unknown");
-    dsc_result_free(r);
+    result_free(r);
 
     r = variant(T_TOPIC, "<td>主题分类：</td><td>民族、宗教</td>");
     assert_finding(r, "topic-incomplete", "topic", DSC_SEV_ERROR);
-    dsc_result_free(r);
+    result_free(r);
 }
 
 static void test_topic_mismatch(void **state)
@@ -823,11 +830,11 @@ static void test_topic_mismatch(void **state)
     assert_finding(r, "topic-mismatch", "topic", DSC_SEV_ERROR);
     assert_no_rule(r, "topic-unknown");
     assert_no_rule(r, "topic-incomplete");
-    dsc_result_free(r);
+    result_free(r);
 
     r = variant(T_TOPIC, "<td>主题分类：</td><td>科技、教育\\政务公开</td>");
     assert_finding(r, "topic-mismatch", "topic", DSC_SEV_ERROR);
-    dsc_result_free(r);
+    result_free(r);
 }
 
 /* ---------------- 元数据 ---------------- */
@@ -837,43 +844,43 @@ static void test_metadata_missing(void **state)
     (void)state;
     dsc_result *r = variant(T_INDEX, "");
     assert_finding(r, "metadata-missing", "index_no", DSC_SEV_ERROR);
-    dsc_result_free(r);
+    result_free(r);
 
     r = variant(T_INDEX, "<td>索引号：</td><td>--</td>");
     assert_finding(r, "metadata-missing", "index_no", DSC_SEV_ERROR);
-    dsc_result_free(r);
+    result_free(r);
 
     r = variant(T_INDEX, "<td>索引号：</td><td></td>");
     assert_finding(r, "metadata-missing", "index_no", DSC_SEV_ERROR);
-    dsc_result_free(r);
+    result_free(r);
 
     /* the title: no label, no ArticleTitle, no <title> */
     r = variant(T_TITLE, "", M_TITLE, "", H_TITLE, "");
     assert_field(r, DSC_F_TITLE, NULL);
     assert_finding(r, "metadata-missing", "title", DSC_SEV_ERROR);
-    dsc_result_free(r);
+    result_free(r);
 
     r = variant(T_ISSUER, "", M_SOURCE, "");
     assert_finding(r, "metadata-missing", "issuer", DSC_SEV_ERROR);
-    dsc_result_free(r);
+    result_free(r);
 
     r = variant(T_WRITTEN, "");
     assert_finding(r, "metadata-missing", "written_date", DSC_SEV_ERROR);
-    dsc_result_free(r);
+    result_free(r);
 
     r = variant(T_PUB, "", M_PUBDATE, "");
     assert_finding(r, "metadata-missing", "pub_date", DSC_SEV_ERROR);
-    dsc_result_free(r);
+    result_free(r);
 
     /* doc_number, for a 行政规范性文件 */
     r = variant(T_DOCNO, "");
     assert_kind(r, DSC_KIND_POLICY);
     assert_finding(r, "metadata-missing", "doc_number", DSC_SEV_ERROR);
-    dsc_result_free(r);
+    result_free(r);
 
     r = variant(T_DOCNO, "", "<td>行政规范性文件</td>", "<td>规章</td>");
     assert_finding(r, "metadata-missing", "doc_number", DSC_SEV_ERROR);
-    dsc_result_free(r);
+    result_free(r);
 }
 
 static void test_metadata_missing_pass(void **state)
@@ -881,12 +888,12 @@ static void test_metadata_missing_pass(void **state)
     (void)state;
     dsc_result *r = check_html(BASE_PAGE, BASE_URL, day_of(TODAY));
     assert_no_rule(r, "metadata-missing");
-    dsc_result_free(r);
+    result_free(r);
 
     /* a 通知 need not have a doc_number */
     r = variant(T_DOCNO, "", "<td>行政规范性文件</td>", "<td>通知</td>");
     assert_no_finding(r, "metadata-missing", "doc_number");
-    dsc_result_free(r);
+    result_free(r);
 
     /* the meta tags stand in for title, issuer and pub_date */
     r = variant(T_TITLE, "", T_ISSUER, "", T_PUB, "");
@@ -894,7 +901,7 @@ static void test_metadata_missing_pass(void **state)
     assert_field(r, DSC_F_TITLE, BASE_TITLE);
     assert_field(r, DSC_F_ISSUER, "某市人民政府办公室");
     assert_field(r, DSC_F_PUB_DATE, "2024-03-08");
-    dsc_result_free(r);
+    result_free(r);
 }
 
 static void test_date_invalid(void **state)
@@ -904,29 +911,41 @@ static void test_date_invalid(void **state)
     const dsc_finding *f = assert_finding(r, "date-invalid", "written_date", DSC_SEV_ERROR);
     assert_non_null(f->evidence);
     assert_non_null(strstr(f->evidence, "2024-02-30"));
-    dsc_result_free(r);
+    assert_int_equal(f->line, 18); /* the 成文日期 row */
+    result_free(r);
 
     r = variant(T_PUB, "<td>发布日期：</td><td>2024年13月8日</td>");
     assert_finding(r, "date-invalid", "pub_date", DSC_SEV_ERROR);
-    dsc_result_free(r);
+    result_free(r);
 
     r = variant(T_EFFECTIVE, "<td>实施日期：</td><td>2024-04-31</td></tr>");
     assert_finding(r, "date-invalid", "effective_date", DSC_SEV_ERROR);
-    dsc_result_free(r);
+    result_free(r);
 
     r = variant(WITH_EXPIRY("失效日期：", "2029-02-29"));
     assert_finding(r, "date-invalid", "expiry_date", DSC_SEV_ERROR);
-    dsc_result_free(r);
+    result_free(r);
 
-    r = variant(T_WRITTEN, "<td>成文日期：</td><td>2024-00-10</td>");
-    assert_finding(r, "date-invalid", "written_date", DSC_SEV_ERROR);
-    dsc_result_free(r);
+    /* impossible, or not in a known format */
+    static const char *const bad[] = {"2024-00-10", "2023-02-29", "2024-13-01", "20240301",
+                                      "2024年3月", "2024年3月1号晚", "三月一日"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char td[128];
+        snprintf(td, sizeof td, "<td>成文日期：</td><td>%s</td>", bad[i]);
+        r = variant(T_WRITTEN, td);
+        f = assert_finding(r, "date-invalid", "written_date", DSC_SEV_ERROR);
+        assert_non_null(f->evidence);
+        assert_non_null(strstr(f->evidence, bad[i]));
+        /* an invalid date is not also a missing one */
+        assert_no_finding(r, "metadata-missing", "written_date");
+        result_free(r);
+    }
 
     /* "any": a news page with a bad date */
     r = check_html(OTHER_PAGE("<p>发布日期：2023-02-29</p>"), OTHER_URL, day_of(TODAY));
     assert_kind(r, DSC_KIND_OTHER);
     assert_finding(r, "date-invalid", "pub_date", DSC_SEV_ERROR);
-    dsc_result_free(r);
+    result_free(r);
 }
 
 static void test_date_invalid_pass(void **state)
@@ -941,7 +960,7 @@ static void test_date_invalid_pass(void **state)
         dsc_result *r = variant(T_WRITTEN, td);
         assert_no_rule(r, "date-invalid");
         assert_field(r, DSC_F_WRITTEN_DATE, "2024-03-01");
-        dsc_result_free(r);
+        result_free(r);
     }
 }
 
@@ -952,12 +971,12 @@ static void test_date_order(void **state)
     dsc_result *r = variant(T_PUB, "<td>发布日期：</td><td>2024-02-28</td>", M_PUBDATE,
                             "<meta name=\"PubDate\" content=\"2024-02-28 10:00\">");
     assert_finding(r, "date-order", "pub_date", DSC_SEV_ERROR);
-    dsc_result_free(r);
+    result_free(r);
 
     /* a pub_date in the future */
     r = variant_at("2024-03-07", T_PUB, T_PUB);
     assert_finding(r, "date-order", "pub_date", DSC_SEV_ERROR);
-    dsc_result_free(r);
+    result_free(r);
 }
 
 static void test_date_order_pass(void **state)
@@ -966,12 +985,12 @@ static void test_date_order_pass(void **state)
     /* published today */
     dsc_result *r = variant_at("2024-03-08", T_PUB, T_PUB);
     assert_no_rule(r, "date-order");
-    dsc_result_free(r);
+    result_free(r);
 
     /* written and published the same day */
     r = variant(T_WRITTEN, "<td>成文日期：</td><td>2024-03-08</td>");
     assert_no_rule(r, "date-order");
-    dsc_result_free(r);
+    result_free(r);
 }
 
 #define LATE(written, pub) \
@@ -988,11 +1007,11 @@ static void test_publish_late(void **state)
     assert_non_null(f->message);
     assert_non_null(strstr(f->message, "21"));
     assert_no_rule(r, "metadata-mismatch");
-    dsc_result_free(r);
+    result_free(r);
 
     r = variant(LATE("2024-01-02", "2024-03-08"));
     assert_finding(r, "publish-late", "pub_date", DSC_SEV_WARNING);
-    dsc_result_free(r);
+    result_free(r);
 }
 
 static void test_publish_late_pass(void **state)
@@ -1001,11 +1020,11 @@ static void test_publish_late_pass(void **state)
     /* exactly 20 working days */
     dsc_result *r = variant(LATE("2024-09-20", "2024-10-23"));
     assert_no_rule(r, "publish-late");
-    dsc_result_free(r);
+    result_free(r);
 
     r = check_html(BASE_PAGE, BASE_URL, day_of(TODAY));
     assert_no_rule(r, "publish-late");
-    dsc_result_free(r);
+    result_free(r);
 }
 
 static void test_doc_number_format(void **state)
@@ -1023,7 +1042,8 @@ static void test_doc_number_format(void **state)
         const dsc_finding *f = assert_finding(r, "doc-number-format", "doc_number", DSC_SEV_WARNING);
         assert_non_null(f->evidence);
         assert_non_null(strstr(f->evidence, bad[i]));
-        dsc_result_free(r);
+        assert_int_equal(f->line, 20); /* the 文号 row */
+        result_free(r);
     }
 }
 
@@ -1038,8 +1058,17 @@ static void test_doc_number_format_pass(void **state)
         dsc_result *r = variant(T_DOCNO, td);
         assert_no_rule(r, "doc-number-format");
         assert_field(r, DSC_F_DOC_NUMBER, ok[i]);
-        dsc_result_free(r);
+        result_free(r);
     }
+}
+
+static void test_doc_number_format_traditional_pass(void **state)
+{
+    (void)state;
+    /* 號 is 号: a traditional-character document number is well formed */
+    dsc_result *r = variant(T_DOCNO, "<td>文號：</td><td>某政辦發〔2024〕5號</td>");
+    assert_no_rule(r, "doc-number-format");
+    result_free(r);
 }
 
 /* BASE_PAGE without the line of one meta tag */
@@ -1052,7 +1081,7 @@ static char *without_meta(const char *name)
     const char *end = strchr(at, '\n');
     assert_non_null(end);
     size_t pre = (size_t)(at - BASE_PAGE);
-    char *page = malloc(strlen(BASE_PAGE) + 1);
+    char *page = track(malloc(strlen(BASE_PAGE) + 1), LIVE_MEM);
     assert_non_null(page);
     memcpy(page, BASE_PAGE, pre);
     strcpy(page + pre, end + 1);
@@ -1069,7 +1098,7 @@ static void test_meta_tags_missing(void **state)
     for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++) {
         char *page = without_meta(tags[i]);
         dsc_result *r = check_html(page, BASE_URL, day_of(TODAY));
-        free(page);
+        mem_free(page);
         assert_kind(r, DSC_KIND_POLICY);
         const dsc_finding *f = assert_finding(r, "meta-tags-missing", NULL, DSC_SEV_WARNING);
         if (!f->evidence || !strstr(f->evidence, tags[i])) {
@@ -1077,7 +1106,7 @@ static void test_meta_tags_missing(void **state)
                         tags[i]);
             fail();
         }
-        dsc_result_free(r);
+        result_free(r);
     }
 
     /* present but empty */
@@ -1086,7 +1115,7 @@ static void test_meta_tags_missing(void **state)
     const dsc_finding *f = assert_finding(r, "meta-tags-missing", NULL, DSC_SEV_WARNING);
     assert_non_null(f->evidence);
     assert_non_null(strstr(f->evidence, "ColumnKeywords"));
-    dsc_result_free(r);
+    result_free(r);
 
     /* PubDate not YYYY-MM-DD HH:MM */
     static const char *const bad_pd[] = {"2024-03-08", "2024/03/08 10:00", "2024年3月8日 10:00",
@@ -1096,16 +1125,16 @@ static void test_meta_tags_missing(void **state)
         snprintf(meta, sizeof meta, "<meta name=\"PubDate\" content=\"%s\">", bad_pd[i]);
         r = variant(M_PUBDATE, meta);
         assert_finding(r, "meta-tags-missing", "pub_date", DSC_SEV_WARNING);
-        dsc_result_free(r);
+        result_free(r);
     }
 
     /* interpretation pages carry the tags too */
     char *page = mkpage(INTERP_PAGE, "<meta name=\"SiteIDCode\" content=\"1100000001\">", "", NULL);
     r = check_html(page, INTERP_URL, day_of(TODAY));
-    free(page);
+    mem_free(page);
     assert_kind(r, DSC_KIND_INTERPRETATION);
     assert_finding(r, "meta-tags-missing", NULL, DSC_SEV_WARNING);
-    dsc_result_free(r);
+    result_free(r);
 }
 
 static void test_meta_tags_missing_pass(void **state)
@@ -1113,7 +1142,7 @@ static void test_meta_tags_missing_pass(void **state)
     (void)state;
     dsc_result *r = check_html(BASE_PAGE, BASE_URL, day_of(TODAY));
     assert_no_rule(r, "meta-tags-missing");
-    dsc_result_free(r);
+    result_free(r);
 
     /* content before name, upper-case names, double spaces */
     r = variant("<meta name=\"SiteIDCode\" content=\"1100000001\">",
@@ -1121,12 +1150,12 @@ static void test_meta_tags_missing_pass(void **state)
                 "<meta name=\"ColumnType\" content=\"政策文件\">",
                 "<META NAME=\"COLUMNTYPE\" CONTENT=\"政策文件\">");
     assert_no_rule(r, "meta-tags-missing");
-    dsc_result_free(r);
+    result_free(r);
 
     /* news pages are not asked for them */
     r = check_html(OTHER_PAGE(""), OTHER_URL, day_of(TODAY));
     assert_no_rule(r, "meta-tags-missing");
-    dsc_result_free(r);
+    result_free(r);
 }
 
 static void test_metadata_mismatch(void **state)
@@ -1134,15 +1163,15 @@ static void test_metadata_mismatch(void **state)
     (void)state;
     dsc_result *r = variant(M_TITLE, "<meta name=\"ArticleTitle\" content=\"某市政务公开管理办法\">");
     assert_finding(r, "metadata-mismatch", "title", DSC_SEV_WARNING);
-    dsc_result_free(r);
+    result_free(r);
 
     r = variant(M_PUBDATE, "<meta name=\"PubDate\" content=\"2024-03-09 10:00\">");
     assert_finding(r, "metadata-mismatch", "pub_date", DSC_SEV_WARNING);
-    dsc_result_free(r);
+    result_free(r);
 
     r = variant(M_SOURCE, "<meta name=\"ContentSource\" content=\"某市人民政府\">");
     assert_finding(r, "metadata-mismatch", "issuer", DSC_SEV_WARNING);
-    dsc_result_free(r);
+    result_free(r);
 }
 
 static void test_metadata_mismatch_pass(void **state)
@@ -1150,12 +1179,12 @@ static void test_metadata_mismatch_pass(void **state)
     (void)state;
     dsc_result *r = check_html(BASE_PAGE, BASE_URL, day_of(TODAY));
     assert_no_rule(r, "metadata-mismatch");
-    dsc_result_free(r);
+    result_free(r);
 
     /* the same day written another way */
     r = variant(T_PUB, "<td>发布日期：</td><td>2024年3月8日</td>");
     assert_no_rule(r, "metadata-mismatch");
-    dsc_result_free(r);
+    result_free(r);
 }
 
 /* ---------------- 隐私 ---------------- */
@@ -1187,14 +1216,14 @@ static void test_privacy_id_number(void **state)
     const dsc_finding *f = assert_finding(r, "privacy-id-number", NULL, DSC_SEV_ERROR);
     assert_non_null(f->evidence);
     assert_memory_equal(f->evidence, "110105", 6);
-    dsc_result_free(r);
+    result_free(r);
 
     char id[19], text[128];
     make_id("44030419900307123", id);
     snprintf(text, sizeof text, "申请人李四（%s）", id);
     r = with_text(text);
     assert_finding(r, "privacy-id-number", NULL, DSC_SEV_ERROR);
-    dsc_result_free(r);
+    result_free(r);
 
     /* any public page */
     snprintf(text, sizeof text, "<p>获奖人员：王五，%s</p>", id);
@@ -1203,7 +1232,7 @@ static void test_privacy_id_number(void **state)
     r = check_html(page, OTHER_URL, day_of(TODAY));
     assert_kind(r, DSC_KIND_OTHER);
     assert_finding(r, "privacy-id-number", NULL, DSC_SEV_ERROR);
-    dsc_result_free(r);
+    result_free(r);
 }
 
 static void test_privacy_id_number_pass(void **state)
@@ -1213,89 +1242,90 @@ static void test_privacy_id_number_pass(void **state)
     /* a wrong check digit */
     dsc_result *r = with_text("编号：110105194912310021");
     assert_no_rule(r, "privacy-id-number");
-    dsc_result_free(r);
+    result_free(r);
 
     /* no real birth date (1949-13-31), though the check digit is right */
     make_id("11010519491331002", id);
     snprintf(text, sizeof text, "编号：%s", id);
     r = with_text(text);
     assert_no_rule(r, "privacy-id-number");
-    dsc_result_free(r);
+    result_free(r);
 
     /* 2023-02-29 is no date */
     make_id("11010520230229123", id);
     snprintf(text, sizeof text, "编号：%s", id);
     r = with_text(text);
     assert_no_rule(r, "privacy-id-number");
-    dsc_result_free(r);
+    result_free(r);
 
     /* part of a longer number */
     r = with_text("流水号：911010519491231002X");
     assert_no_rule(r, "privacy-id-number");
-    dsc_result_free(r);
+    result_free(r);
 
     r = check_html(BASE_PAGE, BASE_URL, day_of(TODAY));
     assert_no_rule(r, "privacy-id-number");
-    dsc_result_free(r);
+    result_free(r);
 }
 
 int main(void)
 {
     cmocka_set_message_output(CM_OUTPUT_TAP);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_catalogue_matches_rules_md),
-        cmocka_unit_test(test_base_page_is_clean),
-        cmocka_unit_test(test_other_page_not_checked),
-        cmocka_unit_test(test_attribute_missing),
-        cmocka_unit_test(test_attribute_missing_pass),
-        cmocka_unit_test(test_attribute_invalid),
-        cmocka_unit_test(test_attribute_invalid_pass),
-        cmocka_unit_test(test_attribute_not_public),
-        cmocka_unit_test(test_attribute_not_public_any_page),
-        cmocka_unit_test(test_attribute_not_public_pass),
-        cmocka_unit_test(test_attribute_conflict),
-        cmocka_unit_test(test_attribute_conflict_pass),
-        cmocka_unit_test(test_attribute_reason_missing),
-        cmocka_unit_test(test_attribute_reason_missing_pass),
-        cmocka_unit_test(test_attribute_reason_invalid),
-        cmocka_unit_test(test_attribute_reason_invalid_pass),
-        cmocka_unit_test(test_interpretation_missing),
-        cmocka_unit_test(test_interpretation_missing_pass),
-        cmocka_unit_test(test_interpretation_target_missing),
-        cmocka_unit_test(test_interpretation_target_missing_pass),
-        cmocka_unit_test(test_validity_missing),
-        cmocka_unit_test(test_validity_missing_pass),
-        cmocka_unit_test(test_validity_invalid),
-        cmocka_unit_test(test_validity_invalid_pass),
-        cmocka_unit_test(test_validity_expired_unmarked),
-        cmocka_unit_test(test_validity_expired_unmarked_pass),
-        cmocka_unit_test(test_validity_date_conflict),
-        cmocka_unit_test(test_validity_date_conflict_pass),
-        cmocka_unit_test(test_validity_no_successor),
-        cmocka_unit_test(test_validity_no_successor_pass),
-        cmocka_unit_test(test_validity_term_too_long),
-        cmocka_unit_test(test_validity_term_too_long_pass),
-        cmocka_unit_test(test_topic_missing),
-        cmocka_unit_test(test_topic_pass),
-        cmocka_unit_test(test_topic_unknown),
-        cmocka_unit_test(test_topic_incomplete),
-        cmocka_unit_test(test_topic_mismatch),
-        cmocka_unit_test(test_metadata_missing),
-        cmocka_unit_test(test_metadata_missing_pass),
-        cmocka_unit_test(test_date_invalid),
-        cmocka_unit_test(test_date_invalid_pass),
-        cmocka_unit_test(test_date_order),
-        cmocka_unit_test(test_date_order_pass),
-        cmocka_unit_test(test_publish_late),
-        cmocka_unit_test(test_publish_late_pass),
-        cmocka_unit_test(test_doc_number_format),
-        cmocka_unit_test(test_doc_number_format_pass),
-        cmocka_unit_test(test_meta_tags_missing),
-        cmocka_unit_test(test_meta_tags_missing_pass),
-        cmocka_unit_test(test_metadata_mismatch),
-        cmocka_unit_test(test_metadata_mismatch_pass),
-        cmocka_unit_test(test_privacy_id_number),
-        cmocka_unit_test(test_privacy_id_number_pass),
+        TEST(test_catalogue_matches_rules_md),
+        TEST(test_base_page_is_clean),
+        TEST(test_other_page_not_checked),
+        TEST(test_attribute_missing),
+        TEST(test_attribute_missing_pass),
+        TEST(test_attribute_invalid),
+        TEST(test_attribute_invalid_pass),
+        TEST(test_attribute_not_public),
+        TEST(test_attribute_not_public_any_page),
+        TEST(test_attribute_not_public_pass),
+        TEST(test_attribute_conflict),
+        TEST(test_attribute_conflict_pass),
+        TEST(test_attribute_reason_missing),
+        TEST(test_attribute_reason_missing_pass),
+        TEST(test_attribute_reason_invalid),
+        TEST(test_attribute_reason_invalid_pass),
+        TEST(test_interpretation_missing),
+        TEST(test_interpretation_missing_pass),
+        TEST(test_interpretation_target_missing),
+        TEST(test_interpretation_target_missing_pass),
+        TEST(test_validity_missing),
+        TEST(test_validity_missing_pass),
+        TEST(test_validity_invalid),
+        TEST(test_validity_invalid_pass),
+        TEST(test_validity_expired_unmarked),
+        TEST(test_validity_expired_unmarked_pass),
+        TEST(test_validity_date_conflict),
+        TEST(test_validity_date_conflict_pass),
+        TEST(test_validity_no_successor),
+        TEST(test_validity_no_successor_pass),
+        TEST(test_validity_term_too_long),
+        TEST(test_validity_term_too_long_pass),
+        TEST(test_topic_missing),
+        TEST(test_topic_pass),
+        TEST(test_topic_unknown),
+        TEST(test_topic_incomplete),
+        TEST(test_topic_mismatch),
+        TEST(test_metadata_missing),
+        TEST(test_metadata_missing_pass),
+        TEST(test_date_invalid),
+        TEST(test_date_invalid_pass),
+        TEST(test_date_order),
+        TEST(test_date_order_pass),
+        TEST(test_publish_late),
+        TEST(test_publish_late_pass),
+        TEST(test_doc_number_format),
+        TEST(test_doc_number_format_pass),
+        TEST(test_doc_number_format_traditional_pass),
+        TEST(test_meta_tags_missing),
+        TEST(test_meta_tags_missing_pass),
+        TEST(test_metadata_mismatch),
+        TEST(test_metadata_mismatch_pass),
+        TEST(test_privacy_id_number),
+        TEST(test_privacy_id_number_pass),
     };
     return cmocka_run_group_tests_name("rules", tests, helpers_setup, helpers_teardown);
 }
