@@ -14,12 +14,24 @@
 #define MAX_VALUE_BYTES 1000
 #define MAX_INLINE_TEXT 400
 
+/* A value found in what looks like a menu, kept until the walk ends. */
+typedef struct deferred {
+    struct deferred *next;
+    int field;
+    const char *value, *href;
+    size_t len;
+    long line;
+    int inline_pair;
+} deferred;
+
 typedef struct {
     dsc_result *r;
     const dsc_policy *p;
     dsc_arena *a;
     unsigned char labelled[DSC_NFIELDS];
     const xmlChar *base;
+    int menu;                 /* the label being read sits in a menu */
+    deferred *later, **later_tail;
 } ex;
 
 typedef struct {
@@ -315,6 +327,21 @@ static const char *resolve_href(ex *x, const xmlChar *href)
 static void add_value(ex *x, int f, const char *s, size_t n, const xmlChar *href, long line,
                       int inline_pair)
 {
+    if (x->menu) {
+        /* a side tree headed 主题分类, or a page whose unclosed menu <div>
+         * swallowed the rest: use it only if the page says nothing else */
+        deferred *d = dsc_arena_alloc(x->a, sizeof(*d));
+        d->next = NULL;
+        d->field = f;
+        d->value = dsc_arena_strndup(x->a, s, n);
+        d->len = n;
+        d->href = href ? dsc_arena_strdup(x->a, (const char *)href) : NULL;
+        d->line = line;
+        d->inline_pair = inline_pair;
+        *x->later_tail = d;
+        x->later_tail = &d->next;
+        return;
+    }
     x->labelled[f] = 1;
     if (f == DSC_F_INTERPRETATIONS || f == DSC_F_INTERPRETS || f == DSC_F_REPEALED_BY ||
         f == DSC_F_AMENDED_BY) {
@@ -721,17 +748,22 @@ static void text_node(ex *x, xmlNodePtr t, int in_link)
     const char *lab;
     int f = label_of(x, s, n, &lab);
     if (f >= 0) {
-        if (!in_menu(x, t))
-            value_after(x, t, f, lab, line);
+        x->menu = in_menu(x, t);
+        value_after(x, t, f, lab, line);
+        x->menu = 0;
         return;
     }
-    if (n <= MAX_INLINE_TEXT && !in_navigation_if_labelled(x, t, s, n))
+    if (n <= MAX_INLINE_TEXT) {
+        x->menu = in_navigation_if_labelled(x, t, s, n);
         inline_pairs(x, t, s, n);
+        x->menu = 0;
+    }
 }
 
 void dsc_extract(dsc_result *r, htmlDocPtr doc)
 {
-    ex x = {r, r->policy, r->arena, {0}, (const xmlChar *)r->url};
+    ex x = {r, r->policy, r->arena, {0}, (const xmlChar *)r->url, 0, NULL, NULL};
+    x.later_tail = &x.later;
     xmlNodePtr root = xmlDocGetRootElement(doc);
     if (!root)
         return;
@@ -771,8 +803,9 @@ void dsc_extract(dsc_result *r, htmlDocPtr doc)
                 if (!name_is(n, "body") && !name_is(n, "html") && n->children->next)
                     f = node_is_label(&x, n, &lab);
                 if (f >= 0) {
-                    if (!in_menu(&x, n))
-                        value_after(&x, n, f, lab, xmlGetLineNo(n));
+                    x.menu = in_menu(&x, n);
+                    value_after(&x, n, f, lab, xmlGetLineNo(n));
+                    x.menu = 0;
                     descend = 0;
                 }
             }
@@ -797,6 +830,13 @@ void dsc_extract(dsc_result *r, htmlDocPtr doc)
         n = n->next;
     }
     xmlFree(base_href);
+    /* values from menus fill only what the page itself left empty */
+    unsigned char had[DSC_NFIELDS];
+    memcpy(had, x.labelled, sizeof had);
+    for (deferred *d = x.later; d; d = d->next)
+        /* a link in a menu is never the page's own (as in link()) */
+        if (!had[d->field] && !is_link_field(d->field))
+            add_value(&x, d->field, d->value, d->len, (const xmlChar *)d->href, d->line, d->inline_pair);
     for (int f = 0; f < DSC_NFIELDS; f++)
         r->nlabelled += x.labelled[f] &&
                         (f == DSC_F_INDEX_NO || f == DSC_F_ISSUER || f == DSC_F_DOC_NUMBER ||
