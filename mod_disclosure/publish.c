@@ -452,8 +452,8 @@ int md_publish_fixups(request_rec *r)
         size_t nwarn = dsc_result_count(res, DSC_SEV_WARNING);
         return respond(r, HTTP_UNPROCESSABLE_ENTITY, "urn:mod-disclosure:problem:noncompliant",
                        "页面不符合政务公开要求，未发布", "Page does not meet the disclosure rules; not published",
-                       apr_psprintf(r->pool, "发现%zu个错误、%zu个警告。请按“errors”中的说明修改后重新发布。", nerr, nwarn),
-                       apr_psprintf(r->pool, "%zu errors and %zu warnings; fix the errors and publish again.", nerr, nwarn),
+                       apr_psprintf(r->pool, "发现%" APR_SIZE_T_FMT "个错误、%" APR_SIZE_T_FMT "个警告。请按“errors”中的说明修改后重新发布。", nerr, nwarn),
+                       apr_psprintf(r->pool, "%" APR_SIZE_T_FMT " errors and %" APR_SIZE_T_FMT " warnings; fix the errors and publish again.", nerr, nwarn),
                        res);
     }
     if (dsc_result_nfindings(res) && (engine == MD_ENGINE_REPORT || !nerr)) {

@@ -55,6 +55,7 @@ def test_violation_is_rejected_with_422_and_nothing_written(httpd, fields, rules
     problem = json.loads(body)
     assert problem["status"] == 422
     assert "未发布" in problem["title"]
+    assert "%" not in problem["detail"] and "错误" in problem["detail"]
     got = {e["rule"] for e in problem["errors"]}
     assert rules <= got, problem
     for e in problem["errors"]:
