@@ -213,6 +213,33 @@ void dsc_registry_check_publish(dsc_registry *reg, dsc_result *res, dsc_holds_fn
 /* The schema version this library writes. */
 int dsc_registry_schema_version(void);
 
+/* Cross-page rules of RULES.md for one page against what the registry holds:
+ * interpretation-unresolved, interpretation-not-reciprocal,
+ * interpretation-late, validity-repealed-unmarked, validity-amended-unmarked.
+ * Findings are added to res (severities from the policy). */
+void dsc_registry_check_page(dsc_registry *reg, dsc_result *res);
+
+/* What the registry knows about a page, for serve time: the status other
+ * documents gave it and the interpretations that name it. NULL fields are
+ * unknown. Free with dsc_page_status_free(). */
+typedef struct {
+    const char *status;          /* "废止", "已修改" or NULL */
+    const char *status_by;       /* URL of the repealing/amending document */
+    const char *status_by_title;
+    const char *status_by_number;
+    const char *status_by_date;  /* its pub_date, ISO */
+    size_t ninterpretations;
+    const char **interpretation_urls;   /* pages whose interprets names this page */
+    const char **interpretation_titles;
+    long long changed;           /* registry change counter when read (cache key) */
+} dsc_page_status;
+dsc_status dsc_registry_page_status(dsc_registry *reg, const char *url, dsc_page_status **out,
+                                    dsc_error *err);
+void dsc_page_status_free(dsc_page_status *st);
+/* A number that grows whenever the registry changes (any process): caches of
+ * serve-time verdicts compare it to know they are stale. */
+long long dsc_registry_generation(dsc_registry *reg);
+
 #ifdef __cplusplus
 }
 #endif
