@@ -10,6 +10,7 @@ enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_CANNOT_RUN = 2 };
 
 int cmd_check(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
+int cmd_registry(int argc, char **argv);
 
 /* Read a whole file ("-" is stdin), at most max bytes (+1 to detect more). */
 int cli_read_file(const char *path, size_t max, char **data, size_t *len, int *too_large);

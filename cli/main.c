@@ -14,6 +14,8 @@ static void usage(FILE *out)
           "  check [--policy FILE] [--format text|json] [--date YYYY-MM-DD] [--url URL]\n"
           "        [--charset NAME] FILE...|-     检查页面 check pages before publishing\n"
           "  policy check FILE                    校验策略文件 validate a policy file\n"
+          "  registry import|show|export --registry FILE ...\n"
+          "                                       登记库 fill, list and dump the registry\n"
           "  version                              版本 print the version\n"
           "\n"
           "Exit status: 0 no error-severity finding, 1 at least one, 2 could not run.\n",
@@ -111,6 +113,8 @@ int main(int argc, char **argv)
         return cmd_check(argc - 1, argv + 1);
     if (strcmp(cmd, "policy") == 0)
         return cmd_policy(argc - 1, argv + 1);
+    if (strcmp(cmd, "registry") == 0)
+        return cmd_registry(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("disclosure %s\n", DSC_VERSION);
         return EXIT_CLEAN;

@@ -52,6 +52,8 @@ void *md_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     d->publish = add->publish >= 0 ? add->publish : base->publish;
     d->max_body = add->max_body >= 0 ? add->max_body : base->max_body;
     d->mem_body = add->mem_body ? add->mem_body : base->mem_body;
+    d->block_status = add->block_status ? add->block_status : base->block_status;
+    d->today = add->today ? add->today : base->today;
     return d;
 }
 
@@ -170,6 +172,51 @@ static const char *set_mem_body(cmd_parms *cmd, void *dv, const char *arg)
     return e;
 }
 
+static const char *set_cache(cmd_parms *cmd, void *dv, const char *arg)
+{
+    (void)dv;
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    if (err)
+        return err;
+    md_server(cmd->server)->cache_spec = arg;
+    return NULL;
+}
+
+static const char *set_block_status(cmd_parms *cmd, void *dv, const char *arg)
+{
+    int st = atoi(arg);
+    if (st != 404 && st != 403 && st != 410 && st != 451)
+        return apr_psprintf(cmd->pool, "DisclosureBlockStatus must be 404, 403, 410 or 451, not %s", arg);
+    ((md_dir_conf *)dv)->block_status = st;
+    return NULL;
+}
+
+static const char *set_date(cmd_parms *cmd, void *dv, const char *arg)
+{
+    int d;
+    if (dsc_date_parse(arg, &d) < 0)
+        return apr_psprintf(cmd->pool, "DisclosureDate: \"%s\" is not a date (YYYY-MM-DD)", arg);
+    ((md_dir_conf *)dv)->today = d;
+    return NULL;
+}
+
+md_req_conf *md_req(request_rec *r)
+{
+    md_req_conf *c = ap_get_module_config(r->request_config, &disclosure_module);
+    if (!c) {
+        c = apr_pcalloc(r->pool, sizeof(*c));
+        ap_set_module_config(r->request_config, &disclosure_module, c);
+    }
+    return c;
+}
+
+request_rec *md_first(request_rec *r)
+{
+    while (r->prev)
+        r = r->prev;
+    return r;
+}
+
 /* The default policy, loaded once per configuration read when a server
  * names none: a broken build fails here, at start-up, not per request. */
 const char *md_load_default_policy(apr_pool_t *pconf);
@@ -198,4 +245,10 @@ const command_rec md_cmds[] = {
                   "largest page accepted for publishing, in bytes (default 20M)"),
     AP_INIT_TAKE1("DisclosureMemoryBody", set_mem_body, NULL, RSRC_CONF | ACCESS_CONF,
                   "bytes of a body kept in memory before it spills to a temporary file (default 1M)"),
+    AP_INIT_TAKE1("DisclosureCache", set_cache, NULL, RSRC_CONF,
+                  "shared verdict cache: none, or a socache provider with arguments (default shmcb when loaded)"),
+    AP_INIT_TAKE1("DisclosureBlockStatus", set_block_status, NULL, RSRC_CONF | ACCESS_CONF,
+                  "status for a withheld page: 404 (default), 403, 410 or 451"),
+    AP_INIT_TAKE1("DisclosureDate", set_date, NULL, RSRC_CONF | ACCESS_CONF,
+                  "a fixed \"today\" (YYYY-MM-DD) for expiry banners: staging and tests only"),
     {NULL}};

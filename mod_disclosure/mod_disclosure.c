@@ -18,6 +18,17 @@ const char *md_load_default_policy(apr_pool_t *pconf);
 
 static server_rec *log_server;
 
+void md_serve_pre_config(apr_pool_t *pconf);
+int md_serve_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s, const char *spec);
+
+static int md_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
+{
+    (void)plog;
+    (void)ptemp;
+    md_serve_pre_config(pconf);
+    return OK;
+}
+
 /* Library log lines go to the main server's error log. */
 static void log_sink(void *baton, dsc_log_level level, const char *message)
 {
@@ -43,6 +54,9 @@ static int md_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp
     }
     if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG)
         return OK;
+    int rc = md_serve_post_config(pconf, ptemp, s, md_server(s)->cache_spec);
+    if (rc != OK)
+        return rc;
     apr_hash_t *seen = apr_hash_make(ptemp);
     for (server_rec *v = s; v; v = v->next) {
         md_server_conf *c = md_server(v);
@@ -80,6 +94,7 @@ static apr_status_t close_registry(void *reg)
 static void md_child_init(apr_pool_t *pchild, server_rec *s)
 {
     dsc_global_init();
+    md_serve_child_init(pchild);
     apr_hash_t *open = apr_hash_make(pchild);
     for (server_rec *v = s; v; v = v->next) {
         md_server_conf *c = md_server(v);
@@ -102,11 +117,17 @@ static void md_child_init(apr_pool_t *pchild, server_rec *s)
 
 static void md_register_hooks(apr_pool_t *p)
 {
-    ap_hook_post_config(md_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_pre_config(md_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
+    /* after mod_socache_shmcb has registered its provider */
+    static const char *const after[] = {"mod_socache_shmcb.c", NULL};
+    ap_hook_post_config(md_post_config, NULL, after, APR_HOOK_MIDDLE);
     ap_hook_child_init(md_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     /* late, so mod_rewrite and others have done their fixups */
     ap_hook_fixups(md_publish_fixups, NULL, NULL, APR_HOOK_LAST);
+    ap_hook_fixups(md_serve_fixups, NULL, NULL, APR_HOOK_LAST);
+    ap_hook_insert_filter(md_serve_insert_filter, NULL, NULL, APR_HOOK_MIDDLE);
     md_publish_register(p);
+    md_serve_register(p);
 }
 
 AP_DECLARE_MODULE(disclosure) = {

@@ -17,6 +17,7 @@ typedef struct {
     const char *registry_file;   /* NULL: no registry */
     dsc_registry *registry;      /* opened per child, after the fork */
     int registry_busy_ms;
+    const char *cache_spec;      /* DisclosureCache (main server only); NULL: shmcb if loaded */
 } md_server_conf;
 
 /* Per directory. */
@@ -25,6 +26,8 @@ typedef struct {
     int publish;                 /* -1 unset, 0 off, 1 on */
     apr_off_t max_body;          /* -1 unset */
     apr_size_t mem_body;         /* in-memory part of a body before spilling; 0 unset */
+    int block_status;            /* status for withheld pages; 0 unset (404) */
+    int today;                   /* DisclosureDate: fixed "today" (days), 0 unset */
 } md_dir_conf;
 
 extern module AP_MODULE_DECLARE_DATA disclosure_module;
@@ -40,6 +43,23 @@ apr_off_t md_dir_max_body(const md_dir_conf *d);
 apr_size_t md_dir_mem_body(const md_dir_conf *d);
 const dsc_policy *md_policy(server_rec *s);
 md_server_conf *md_server(server_rec *s);
+
+/* Per request: what the publish check and the serve check leave for later
+ * phases (one module config slot, shared). */
+typedef struct {
+    void *publish;   /* publish.c's md_body */
+    void *serve;     /* serve.c's md_serve_req */
+} md_req_conf;
+md_req_conf *md_req(request_rec *r);
+/* the first request of an internal redirect chain */
+request_rec *md_first(request_rec *r);
+
+/* serve.c */
+int md_serve_fixups(request_rec *r);
+void md_serve_insert_filter(request_rec *r);
+void md_serve_register(apr_pool_t *p);
+void md_serve_child_init(apr_pool_t *pchild);
+void md_serve_registry_changed(request_rec *r);
 
 /* publish.c */
 int md_publish_fixups(request_rec *r);

@@ -391,7 +391,7 @@ int md_publish_fixups(request_rec *r)
         request_rec *first = r->prev;
         while (first->prev)
             first = first->prev;
-        md_body *body = ap_get_module_config(first->request_config, &disclosure_module);
+        md_body *body = md_req(first)->publish;
         if (body) {
             add_replay(r, body);
             ap_add_output_filter(RECORD_FILTER, body, r, r->connection);
@@ -466,7 +466,7 @@ int md_publish_fixups(request_rec *r)
     }
     body->res = res;
     body->record = 1;
-    ap_set_module_config(r->request_config, &disclosure_module, body);
+    md_req(r)->publish = body;
     add_replay(r, body);
     ap_add_output_filter(RECORD_FILTER, body, r, r->connection);
     return DECLINED;
@@ -493,6 +493,8 @@ static apr_status_t record_filter(ap_filter_t *f, apr_bucket_brigade *bb)
                                 &err) != DSC_OK)
             ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
                           "disclosure: %s was published but not recorded in the registry: %s", r->uri, err.message);
+        else
+            md_serve_registry_changed(r);
     }
     ap_remove_output_filter(f);
     return ap_pass_brigade(f->next, bb);

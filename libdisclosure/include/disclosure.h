@@ -143,6 +143,11 @@ const dsc_finding *dsc_result_finding(const dsc_result *res, size_t i);
 /* Counts of findings by severity. */
 size_t dsc_result_count(const dsc_result *res, dsc_severity severity);
 
+/* 1 when any 公开属性 label of the page (table, meta, body note) says
+ * 依申请公开 or 不予公开; 2 when its labels disagree (attribute-conflict);
+ * 0 otherwise. Independent of rule severities: this is what serving blocks. */
+int dsc_result_withheld(const dsc_result *res);
+
 /* Add a finding computed outside the library's single-page rules (cross-page
  * rules, the module). Strings are copied. The severity is the policy's for
  * that rule id, or def when the policy does not name it; OFF drops it. */

@@ -158,12 +158,18 @@ dsc_status dsc_check(const dsc_policy *policy, const dsc_input *in, dsc_result *
         return DSC_ERR_TOOLARGE;
     }
     dsc_decoded dec;
-    dsc_status st = dsc_decode(in->data ? in->data : "", in->len, in->charset, policy->default_charset,
-                               policy->fallback_charset, &dec, err);
+    /* borrow: a page that is valid UTF-8 is parsed from the caller's bytes,
+     * not from a copy (libxml2 copies it into its own buffer anyway) */
+    dsc_status st = dsc_decode_ex(in->data ? in->data : "", in->len, in->charset,
+                                  policy->default_charset, policy->fallback_charset,
+                                  DSC_DECODE_BORROW, &dec, err);
     if (st != DSC_OK)
         return st;
     /* libxml2 stops at a NUL byte: what follows would escape the check */
-    if (memchr(dec.utf8, '\0', dec.len)) {
+    if (memchr(dec.text, '\0', dec.len)) {
+        /* the caller's bytes are not ours to change: strip NULs in a copy */
+        if ((st = dsc_decoded_own(&dec, err)) != DSC_OK)
+            return st;
         size_t o = 0;
         for (size_t i = 0; i < dec.len; i++)
             if (dec.utf8[i])
@@ -174,7 +180,7 @@ dsc_status dsc_check(const dsc_policy *policy, const dsc_input *in, dsc_result *
     htmlParserCtxtPtr pctx = htmlNewParserCtxt();
     htmlDocPtr doc = NULL;
     if (pctx) {
-        doc = htmlCtxtReadMemory(pctx, dec.utf8, (int)dec.len, in->url, "UTF-8",
+        doc = htmlCtxtReadMemory(pctx, dec.text, (int)dec.len, in->url, "UTF-8",
                                  HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
                                      HTML_PARSE_NONET | HTML_PARSE_COMPACT | HTML_PARSE_IGNORE_ENC |
                                      /* nesting past 256 levels must not hide the rest */

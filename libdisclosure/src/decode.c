@@ -236,10 +236,12 @@ static dsc_status convert(const char *data, size_t len, const char *cs, dsc_deco
     out->len = (size_t)(o - buf);
     buf[out->len] = '\0';
     out->utf8 = buf;
+    out->text = buf;
     return DSC_OK;
 }
 
-static dsc_status take_utf8(const char *data, size_t len, dsc_decoded *out, dsc_error *err)
+static dsc_status take_utf8(const char *data, size_t len, unsigned flags, dsc_decoded *out,
+                            dsc_error *err)
 {
     size_t bad;
     if (!dsc_utf8_valid((const unsigned char *)data, len, &bad)) {
@@ -256,6 +258,14 @@ static dsc_status take_utf8(const char *data, size_t len, dsc_decoded *out, dsc_
         set_err(err, DSC_ERR_DECODE, (long)bad, en, zh);
         return DSC_ERR_DECODE;
     }
+    if (flags & DSC_DECODE_BORROW) {
+        /* nothing to change: the parser can read the caller's bytes, which
+         * spares a malloc and a copy of the whole page */
+        out->utf8 = NULL;
+        out->text = data;
+        out->len = len;
+        return DSC_OK;
+    }
     out->utf8 = malloc(len + 1);
     if (!out->utf8) {
         set_err(err, DSC_ERR_NOMEM, -1, "out of memory", "内存不足");
@@ -263,22 +273,30 @@ static dsc_status take_utf8(const char *data, size_t len, dsc_decoded *out, dsc_
     }
     memcpy(out->utf8, data, len);
     out->utf8[len] = '\0';
+    out->text = out->utf8;
     out->len = len;
     return DSC_OK;
 }
 
-static dsc_status decode_as(const char *data, size_t len, const char *cs, dsc_decoded *out,
-                            dsc_error *err)
+static dsc_status decode_as(const char *data, size_t len, const char *cs, unsigned flags,
+                            dsc_decoded *out, dsc_error *err)
 {
     snprintf(out->charset, sizeof out->charset, "%s", cs);
     if (strcmp(cs, "UTF-8") == 0)
-        return take_utf8(data, len, out, err);
+        return take_utf8(data, len, flags, out, err);
     return convert(data, len, cs, out, err);
 }
 
 dsc_status dsc_decode(const char *data, size_t len, const char *declared,
                       const char *default_cs, const char *fallback_cs, dsc_decoded *out,
                       dsc_error *err)
+{
+    return dsc_decode_ex(data, len, declared, default_cs, fallback_cs, 0, out, err);
+}
+
+dsc_status dsc_decode_ex(const char *data, size_t len, const char *declared,
+                         const char *default_cs, const char *fallback_cs, unsigned flags,
+                         dsc_decoded *out, dsc_error *err)
 {
     char buf[64], found[64];
     const char *cs = NULL;
@@ -329,19 +347,19 @@ dsc_status dsc_decode(const char *data, size_t len, const char *declared,
         out->source = "meta";
     }
     if (cs)
-        return decode_as(data, len, cs, out, err);
+        return decode_as(data, len, cs, flags, out, err);
 
     cs = dsc_charset_canonical(default_cs && *default_cs ? default_cs : "UTF-8", buf, sizeof buf);
     if (!cs)
         cs = "UTF-8";
     out->source = "default";
-    dsc_status st = decode_as(data, len, cs, out, err);
+    dsc_status st = decode_as(data, len, cs, flags, out, err);
     if (st == DSC_ERR_DECODE && fallback_cs && *fallback_cs) {
         char fb[64];
         const char *fcs = dsc_charset_canonical(fallback_cs, fb, sizeof fb);
         if (fcs && strcmp(fcs, cs) != 0) {
             dsc_error err2;
-            if (decode_as(data, len, fcs, out, &err2) == DSC_OK) {
+            if (decode_as(data, len, fcs, flags, out, &err2) == DSC_OK) {
                 out->source = "fallback";
                 return DSC_OK;
             }
@@ -350,8 +368,26 @@ dsc_status dsc_decode(const char *data, size_t len, const char *declared,
     return st;
 }
 
+dsc_status dsc_decoded_own(dsc_decoded *d, dsc_error *err)
+{
+    if (d->utf8)
+        return DSC_OK;
+    char *copy = malloc(d->len + 1);
+    if (!copy) {
+        set_err(err, DSC_ERR_NOMEM, -1, "out of memory", "内存不足");
+        return DSC_ERR_NOMEM;
+    }
+    if (d->len)
+        memcpy(copy, d->text, d->len);
+    copy[d->len] = '\0';
+    d->utf8 = copy;
+    d->text = copy;
+    return DSC_OK;
+}
+
 void dsc_decoded_free(dsc_decoded *d)
 {
     free(d->utf8);
     d->utf8 = NULL;
+    d->text = NULL;
 }

@@ -6,12 +6,14 @@
 #include <string.h>
 
 #include "policy.h"
+#include "registry.h"
 #include "result.h"
 #include "rules.h"
 
 struct dsc_registry {
     sqlite3 *db;
     char *path;
+    int busy_ms;
 };
 
 /* Each entry moves the schema from version i to i + 1. Never edit a
@@ -39,6 +41,39 @@ static const char *const migrations[] = {
     "  PRIMARY KEY (src, rel, target)"
     ");"
     "CREATE INDEX relations_target ON relations(target, rel);",
+    /* 1 → 2: a change counter that every writer bumps (serve-time caches in
+     * other processes compare it), and the tables scans report into */
+    "CREATE TABLE generation (n INTEGER NOT NULL);"
+    "INSERT INTO generation (n) VALUES (0);"
+    "CREATE TRIGGER documents_insert_gen AFTER INSERT ON documents"
+    "  BEGIN UPDATE generation SET n = n + 1; END;"
+    "CREATE TRIGGER documents_update_gen AFTER UPDATE ON documents"
+    "  BEGIN UPDATE generation SET n = n + 1; END;"
+    "CREATE TRIGGER documents_delete_gen AFTER DELETE ON documents"
+    "  BEGIN UPDATE generation SET n = n + 1; END;"
+    "CREATE TRIGGER relations_insert_gen AFTER INSERT ON relations"
+    "  BEGIN UPDATE generation SET n = n + 1; END;"
+    "CREATE TRIGGER relations_update_gen AFTER UPDATE ON relations"
+    "  BEGIN UPDATE generation SET n = n + 1; END;"
+    "CREATE TRIGGER relations_delete_gen AFTER DELETE ON relations"
+    "  BEGIN UPDATE generation SET n = n + 1; END;"
+    "CREATE TABLE scans ("
+    "  id INTEGER PRIMARY KEY,"
+    "  started, finished,"
+    "  sources TEXT,"
+    "  pages INTEGER,"
+    "  fetch_errors INTEGER"
+    ");"
+    "CREATE TABLE findings ("
+    "  scan_id INTEGER NOT NULL REFERENCES scans(id) ON DELETE CASCADE,"
+    "  url TEXT NOT NULL,"
+    "  rule TEXT NOT NULL,"
+    "  severity TEXT NOT NULL,"
+    "  field TEXT, message TEXT, message_en TEXT, evidence TEXT, line INTEGER"
+    ");"
+    "CREATE INDEX findings_scan ON findings(scan_id, url);"
+    /* baselines fingerprint findings by (url, rule, field) */
+    "CREATE INDEX findings_fingerprint ON findings(url, rule, field);",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
@@ -50,13 +85,40 @@ int dsc_registry_schema_version(void)
 
 static dsc_status db_error(dsc_registry *reg, dsc_error *err, const char *what)
 {
-    int code = sqlite3_errcode(reg->db);
-    dsc_set_error(err, DSC_ERR_IO, reg->path, 0, "registry: %s: %s", what, sqlite3_errmsg(reg->db));
-    if (err && (code == SQLITE_BUSY || code == SQLITE_LOCKED))
-        snprintf(err->message_zh, sizeof err->message_zh, "登记库正忙（被锁定），请稍后重试");
-    else if (err)
-        snprintf(err->message_zh, sizeof err->message_zh, "登记库出错：%s", sqlite3_errmsg(reg->db));
+    int code = sqlite3_errcode(reg->db) & 0xff;
+    const char *msg = reg->db ? sqlite3_errmsg(reg->db) : "out of memory";
+    if (code == SQLITE_BUSY || code == SQLITE_LOCKED) {
+        dsc_set_error(err, DSC_ERR_IO, reg->path, 0,
+                      "registry: %s: the registry is locked by another connection"
+                      " (gave up after %d ms; try again later)", what, reg->busy_ms);
+        if (err)
+            snprintf(err->message_zh, sizeof err->message_zh,
+                     "登记库被其他连接锁定，等待%d毫秒后放弃，请稍后重试", reg->busy_ms);
+    } else if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT) {
+        dsc_set_error(err, DSC_ERR_IO, reg->path, 0,
+                      "registry: %s: the file is not a registry database or is damaged (%s)", what, msg);
+        if (err)
+            snprintf(err->message_zh, sizeof err->message_zh,
+                     "登记库文件不是有效的数据库或已损坏（%s），请检查文件路径或从备份恢复", msg);
+    } else {
+        dsc_set_error(err, DSC_ERR_IO, reg->path, 0, "registry: %s: %s", what, msg);
+        if (err)
+            snprintf(err->message_zh, sizeof err->message_zh, "登记库出错：%s", msg);
+    }
     return DSC_ERR_IO;
+}
+
+dsc_status dsc_reg_error(dsc_registry *reg, dsc_error *err, const char *what)
+{
+    return db_error(reg, err, what);
+}
+
+/* A query the cross-page rules needed failed: they skip rather than report
+ * what they could not see, and the host hears why. */
+static int query_failed(dsc_registry *reg, const char *what)
+{
+    dsc_log(DSC_LOG_WARN, "registry %s: %s: %s", reg->path, what, sqlite3_errmsg(reg->db));
+    return -1;
 }
 
 static int exec(dsc_registry *reg, const char *sql)
@@ -64,25 +126,51 @@ static int exec(dsc_registry *reg, const char *sql)
     return sqlite3_exec(reg->db, sql, NULL, NULL, NULL);
 }
 
-static dsc_status migrate(dsc_registry *reg, dsc_error *err)
+static int read_version(dsc_registry *reg, int *version)
 {
     sqlite3_stmt *st;
-    int version = 0;
+    *version = 0;
     if (sqlite3_prepare_v2(reg->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
-        return db_error(reg, err, "reading the schema version");
-    if (sqlite3_step(st) == SQLITE_ROW)
-        version = sqlite3_column_int(st, 0);
+        return -1;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *version = sqlite3_column_int(st, 0);
     sqlite3_finalize(st);
-    if (version > SCHEMA_VERSION) {
-        dsc_set_error(err, DSC_ERR_IO, reg->path, 0,
-                      "registry schema version %d is newer than this program (%d); upgrade mod_disclosure",
-                      version, SCHEMA_VERSION);
-        return DSC_ERR_IO;
-    }
+    return rc == SQLITE_ROW ? 0 : -1;
+}
+
+static dsc_status too_new(dsc_registry *reg, dsc_error *err, int version)
+{
+    dsc_set_error(err, DSC_ERR_IO, reg->path, 0,
+                  "registry schema version %d is newer than this program (%d); upgrade mod_disclosure",
+                  version, SCHEMA_VERSION);
+    if (err)
+        snprintf(err->message_zh, sizeof err->message_zh,
+                 "登记库版本%d高于本程序支持的版本%d，请升级mod_disclosure", version, SCHEMA_VERSION);
+    return DSC_ERR_IO;
+}
+
+static dsc_status migrate(dsc_registry *reg, dsc_error *err)
+{
+    int version;
+    if (read_version(reg, &version) < 0)
+        return db_error(reg, err, "reading the schema version");
+    if (version > SCHEMA_VERSION)
+        return too_new(reg, err, version);
     if (version == SCHEMA_VERSION)
         return DSC_OK;
     if (exec(reg, "BEGIN IMMEDIATE") != SQLITE_OK)
         return db_error(reg, err, "starting the migration");
+    /* another process may have migrated while we waited for the lock */
+    if (read_version(reg, &version) < 0) {
+        dsc_status s = db_error(reg, err, "reading the schema version");
+        exec(reg, "ROLLBACK");
+        return s;
+    }
+    if (version > SCHEMA_VERSION) {
+        exec(reg, "ROLLBACK");
+        return too_new(reg, err, version);
+    }
     for (int v = version; v < SCHEMA_VERSION; v++)
         if (exec(reg, migrations[v]) != SQLITE_OK) {
             dsc_status s = db_error(reg, err, "migrating the schema");
@@ -99,14 +187,42 @@ static dsc_status migrate(dsc_registry *reg, dsc_error *err)
     return DSC_OK;
 }
 
+/* A read-only handle does not migrate, but it still must be a registry. */
+static dsc_status probe(dsc_registry *reg, dsc_error *err)
+{
+    int version;
+    if (read_version(reg, &version) < 0 ||
+        exec(reg, "SELECT count(*) FROM sqlite_master") != SQLITE_OK)
+        return db_error(reg, err, "reading");
+    if (version > SCHEMA_VERSION)
+        return too_new(reg, err, version);
+    if (version < 1) {
+        dsc_set_error(err, DSC_ERR_IO, reg->path, 0,
+                      "registry: the file holds no registry (open it once read-write to create one)");
+        if (err)
+            snprintf(err->message_zh, sizeof err->message_zh, "该文件中没有登记库（请先以读写方式打开以创建）");
+        return DSC_ERR_IO;
+    }
+    return DSC_OK;
+}
+
 dsc_status dsc_registry_open(const char *path, int readonly, int busy_ms, dsc_registry **out,
                              dsc_error *err)
 {
     *out = NULL;
+    if (err)
+        memset(err, 0, sizeof *err);
+    if (!path || !*path) {
+        dsc_set_error(err, DSC_ERR_ARG, NULL, 0, "registry: no file name");
+        return DSC_ERR_ARG;
+    }
     dsc_registry *reg = calloc(1, sizeof(*reg));
-    if (!reg)
+    if (!reg || !(reg->path = strdup(path))) {
+        free(reg);
+        dsc_set_error(err, DSC_ERR_NOMEM, path, 0, "out of memory");
         return DSC_ERR_NOMEM;
-    reg->path = strdup(path);
+    }
+    reg->busy_ms = busy_ms > 0 ? busy_ms : 5000;
     int flags = SQLITE_OPEN_FULLMUTEX |
                 (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     if (sqlite3_open_v2(path, &reg->db, flags, NULL) != SQLITE_OK) {
@@ -114,21 +230,21 @@ dsc_status dsc_registry_open(const char *path, int readonly, int busy_ms, dsc_re
         dsc_registry_close(reg);
         return s;
     }
-    sqlite3_busy_timeout(reg->db, busy_ms > 0 ? busy_ms : 5000);
+    sqlite3_busy_timeout(reg->db, reg->busy_ms);
     exec(reg, "PRAGMA foreign_keys = ON");
-    if (!readonly) {
+    dsc_status s = DSC_OK;
+    if (readonly) {
+        s = probe(reg, err);
+    } else if (exec(reg, "PRAGMA journal_mode = WAL") != SQLITE_OK ||
+               exec(reg, "PRAGMA synchronous = NORMAL") != SQLITE_OK) {
         /* WAL lets serving read while a publish writes */
-        if (exec(reg, "PRAGMA journal_mode = WAL") != SQLITE_OK ||
-            exec(reg, "PRAGMA synchronous = NORMAL") != SQLITE_OK) {
-            dsc_status s = db_error(reg, err, "setting up");
-            dsc_registry_close(reg);
-            return s;
-        }
-        dsc_status s = migrate(reg, err);
-        if (s != DSC_OK) {
-            dsc_registry_close(reg);
-            return s;
-        }
+        s = db_error(reg, err, "setting up");
+    } else {
+        s = migrate(reg, err);
+    }
+    if (s != DSC_OK) {
+        dsc_registry_close(reg);
+        return s;
     }
     *out = reg;
     return DSC_OK;
@@ -296,35 +412,155 @@ out:
     return s;
 }
 
-int dsc_registry_holds(dsc_registry *reg, const char *url)
+char *dsc_url_path(dsc_arena *a, const char *url)
+{
+    if (!url)
+        return NULL;
+    char *p = url_path_dup(url);
+    char *s = p ? dsc_arena_strdup(a, p) : NULL;
+    free(p);
+    return s;
+}
+
+int dsc_reg_holds(dsc_registry *reg, const char *url)
 {
     char *path = url_path_dup(url);
     sqlite3_stmt *st;
-    int found = 0;
+    int found = -1;
     if (path && sqlite3_prepare_v2(reg->db, "SELECT 1 FROM documents WHERE url = ?1 OR path = ?2 LIMIT 1",
                                    -1, &st, NULL) == SQLITE_OK) {
         bind_text(st, 1, url);
         bind_text(st, 2, path);
-        found = sqlite3_step(st) == SQLITE_ROW;
+        int rc = sqlite3_step(st);
+        found = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
         sqlite3_finalize(st);
     }
     free(path);
-    return found;
+    return found < 0 ? query_failed(reg, "looking a page up") : found;
 }
 
-void dsc_registry_check_publish(dsc_registry *reg, dsc_result *res, dsc_holds_fn *holds, void *baton)
+int dsc_registry_holds(dsc_registry *reg, const char *url)
 {
-    if (res->kind != DSC_KIND_INTERPRETATION)
-        return;
-    for (size_t i = 0; i < res->list[DSC_F_INTERPRETS].n; i++) {
-        const char *u = res->list[DSC_F_INTERPRETS].items[i];
-        if ((reg && dsc_registry_holds(reg, u)) || (holds && holds(baton, u)))
-            continue;
-        dsc_result_add(res, "interpretation-unresolved", DSC_SEV_ERROR, "interprets", u,
-                       res->list[DSC_F_INTERPRETS].lines[i],
-                       dsc_arena_printf(res->arena,
-                                        "解读关联的政策原文“%s”在本网站上不存在。请先发布政策原文，或改正链接地址。", u),
-                       dsc_arena_printf(res->arena,
-                                        "The interpreted document \"%s\" is not held by this site. Publish it first or fix the link.", u));
+    return reg && url && dsc_reg_holds(reg, url) > 0;
+}
+
+#define DOC_COLUMNS "d.url, d.path, d.kind, d.title, d.doc_number, d.pub_date, d.validity, d.status, d.status_by"
+
+static const char *column(dsc_arena *a, sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? dsc_arena_strdup(a, (const char *)t) : NULL;
+}
+
+static void read_doc(dsc_arena *a, sqlite3_stmt *st, dsc_reg_doc *d)
+{
+    d->url = column(a, st, 0);
+    d->path = column(a, st, 1);
+    d->kind = column(a, st, 2);
+    d->title = column(a, st, 3);
+    d->doc_number = column(a, st, 4);
+    d->pub_date = column(a, st, 5);
+    d->validity = column(a, st, 6);
+    d->status = column(a, st, 7);
+    d->status_by = column(a, st, 8);
+}
+
+int dsc_reg_doc_get(dsc_registry *reg, dsc_arena *a, const char *url, dsc_reg_doc *out)
+{
+    memset(out, 0, sizeof *out);
+    char *path = url_path_dup(url);
+    sqlite3_stmt *st;
+    int found = -1;
+    /* the exact URL first, then any page at the same path */
+    if (path && sqlite3_prepare_v2(reg->db,
+                                   "SELECT " DOC_COLUMNS " FROM documents d WHERE d.url = ?1 OR d.path = ?2"
+                                   " ORDER BY d.url = ?1 DESC, d.url LIMIT 1",
+                                   -1, &st, NULL) == SQLITE_OK) {
+        bind_text(st, 1, url);
+        bind_text(st, 2, path);
+        int rc = sqlite3_step(st);
+        found = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+        if (found == 1)
+            read_doc(a, st, out);
+        sqlite3_finalize(st);
     }
+    free(path);
+    return found < 0 ? query_failed(reg, "reading a page") : found;
+}
+
+int dsc_reg_sources(dsc_registry *reg, dsc_arena *a, const char *rel, const char *target,
+                    const char *not_path, dsc_reg_docs *out)
+{
+    out->items = NULL;
+    out->n = 0;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(reg->db,
+                           "SELECT " DOC_COLUMNS " FROM relations r JOIN documents d ON d.url = r.src"
+                           " WHERE r.rel = ?1 AND r.target = ?2 AND (?3 IS NULL OR d.path <> ?3)"
+                           " ORDER BY d.pub_date IS NULL, d.pub_date, d.url",
+                           -1, &st, NULL) != SQLITE_OK)
+        return query_failed(reg, "reading relations");
+    bind_text(st, 1, rel);
+    bind_text(st, 2, target);
+    bind_text(st, 3, not_path);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (out->n == cap) {
+            cap = cap ? cap * 2 : 4;
+            dsc_reg_doc *items = dsc_arena_alloc(a, cap * sizeof *items);
+            if (!items)
+                break;
+            if (out->n)
+                memcpy(items, out->items, out->n * sizeof *items);
+            out->items = items;
+        }
+        read_doc(a, st, &out->items[out->n++]);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : query_failed(reg, "reading relations");
+}
+
+int dsc_reg_targets(dsc_registry *reg, dsc_arena *a, const char *url, const char *rel,
+                    const char ***out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(reg->db, "SELECT target FROM relations WHERE src = ?1 AND rel = ?2 ORDER BY target",
+                           -1, &st, NULL) != SQLITE_OK)
+        return query_failed(reg, "reading relations");
+    bind_text(st, 1, url);
+    bind_text(st, 2, rel);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 4;
+            const char **items = dsc_arena_alloc(a, cap * sizeof *items);
+            if (!items)
+                break;
+            if (*n)
+                memcpy(items, *out, *n * sizeof *items);
+            *out = items;
+        }
+        (*out)[(*n)++] = column(a, st, 0);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : query_failed(reg, "reading relations");
+}
+
+long long dsc_registry_generation(dsc_registry *reg)
+{
+    sqlite3_stmt *st;
+    long long n = -1;
+    if (!reg)
+        return -1;
+    /* -1 (unknown) for a read-only handle on a registry older than schema 2 */
+    if (sqlite3_prepare_v2(reg->db, "SELECT n FROM generation LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+        return query_failed(reg, "reading the generation");
+    if (sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
 }

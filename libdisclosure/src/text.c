@@ -1,5 +1,8 @@
 #include "text.h"
 
+#include <pthread.h>
+#include <stdlib.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <strings.h>
 
@@ -7,70 +10,42 @@ static const uint32_t t2s_table[][2] = {
 #include "t2s_table.inc"
 };
 
-uint32_t dsc_utf8_next(const unsigned char *s, size_t n, size_t *len)
-{
-    unsigned char c = s[0];
-    uint32_t cp;
-    size_t need;
-    if (c < 0x80) {
-        *len = 1;
-        return c;
-    } else if ((c & 0xE0) == 0xC0 && c >= 0xC2) {
-        cp = c & 0x1F;
-        need = 1;
-    } else if ((c & 0xF0) == 0xE0) {
-        cp = c & 0x0F;
-        need = 2;
-    } else if ((c & 0xF8) == 0xF0 && c <= 0xF4) {
-        cp = c & 0x07;
-        need = 3;
-    } else {
-        *len = 1;
-        return 0xFFFD;
-    }
-    if (n < need + 1) {
-        *len = 1;
-        return 0xFFFD;
-    }
-    for (size_t i = 1; i <= need; i++) {
-        if ((s[i] & 0xC0) != 0x80) {
-            *len = 1;
-            return 0xFFFD;
-        }
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    /* reject overlong forms, surrogates and values past U+10FFFF */
-    if ((need == 2 && cp < 0x800) || (need == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-        (cp >= 0xD800 && cp <= 0xDFFF)) {
-        *len = 1;
-        return 0xFFFD;
-    }
-    *len = need + 1;
-    return cp;
-}
+/* External copies of the inline helpers in text.h (C99 inline). */
+extern inline uint32_t dsc_utf8_next(const unsigned char *s, size_t n, size_t *len);
+extern inline size_t dsc_utf8_put(uint32_t cp, char *out);
+extern inline int dsc_is_space_cp(uint32_t cp);
 
-size_t dsc_utf8_put(uint32_t cp, char *out)
-{
-    unsigned char *o = (unsigned char *)out;
-    if (cp < 0x80) {
-        o[0] = (unsigned char)cp;
-        return 1;
-    } else if (cp < 0x800) {
-        o[0] = (unsigned char)(0xC0 | (cp >> 6));
-        o[1] = (unsigned char)(0x80 | (cp & 0x3F));
-        return 2;
-    } else if (cp < 0x10000) {
-        o[0] = (unsigned char)(0xE0 | (cp >> 12));
-        o[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-        o[2] = (unsigned char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    o[0] = (unsigned char)(0xF0 | (cp >> 18));
-    o[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
-    o[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-    o[3] = (unsigned char)(0x80 | (cp & 0x3F));
-    return 4;
-}
+/* Per lead byte: the sequence length (0: no sequence starts here) and the
+ * range allowed for the second byte, which is where overlong forms,
+ * surrogates and values past U+10FFFF show (the Unicode table 3-7). A table
+ * and a straight-line check instead of a dsc_utf8_next call per character:
+ * validation touches every byte of every page. */
+typedef struct {
+    unsigned char len, lo, hi;
+} utf8_lead;
+
+/* lead bytes 0xC0..0xFF; 0x80..0xBF start nothing */
+static const utf8_lead utf8_leads[64] = {
+    /* C0 C1: overlong two-byte forms */
+    {0, 0, 0}, {0, 0, 0},
+    /* C2..DF */
+    {2, 0x80, 0xBF}, {2, 0x80, 0xBF}, {2, 0x80, 0xBF}, {2, 0x80, 0xBF}, {2, 0x80, 0xBF},
+    {2, 0x80, 0xBF}, {2, 0x80, 0xBF}, {2, 0x80, 0xBF}, {2, 0x80, 0xBF}, {2, 0x80, 0xBF},
+    {2, 0x80, 0xBF}, {2, 0x80, 0xBF}, {2, 0x80, 0xBF}, {2, 0x80, 0xBF}, {2, 0x80, 0xBF},
+    {2, 0x80, 0xBF}, {2, 0x80, 0xBF}, {2, 0x80, 0xBF}, {2, 0x80, 0xBF}, {2, 0x80, 0xBF},
+    {2, 0x80, 0xBF}, {2, 0x80, 0xBF}, {2, 0x80, 0xBF}, {2, 0x80, 0xBF}, {2, 0x80, 0xBF},
+    {2, 0x80, 0xBF}, {2, 0x80, 0xBF}, {2, 0x80, 0xBF}, {2, 0x80, 0xBF}, {2, 0x80, 0xBF},
+    /* E0: no overlong; E1..EC; ED: no surrogates; EE EF */
+    {3, 0xA0, 0xBF}, {3, 0x80, 0xBF}, {3, 0x80, 0xBF}, {3, 0x80, 0xBF}, {3, 0x80, 0xBF},
+    {3, 0x80, 0xBF}, {3, 0x80, 0xBF}, {3, 0x80, 0xBF}, {3, 0x80, 0xBF}, {3, 0x80, 0xBF},
+    {3, 0x80, 0xBF}, {3, 0x80, 0xBF}, {3, 0x80, 0xBF}, {3, 0x80, 0x9F}, {3, 0x80, 0xBF},
+    {3, 0x80, 0xBF},
+    /* F0: no overlong; F1..F3; F4: not past U+10FFFF */
+    {4, 0x90, 0xBF}, {4, 0x80, 0xBF}, {4, 0x80, 0xBF}, {4, 0x80, 0xBF}, {4, 0x80, 0x8F},
+    /* F5..FF */
+    {0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0},
+    {0, 0, 0}, {0, 0, 0}, {0, 0, 0},
+};
 
 int dsc_utf8_valid(const unsigned char *s, size_t n, size_t *bad)
 {
@@ -84,35 +59,62 @@ int dsc_utf8_valid(const unsigned char *s, size_t n, size_t *bad)
                 break;
             i += 8;
         }
-        if (i >= n)
-            break;
-        if (s[i] < 0x80) {
-            i++;
-            continue;
+        /* then byte by byte until the next run of ASCII: CJK text is
+         * three-byte sequences back to back */
+        while (i < n) {
+            unsigned char c = s[i];
+            if (c < 0x80) {
+                i++;
+                if (i + 8 <= n && !(s[i] & 0x80))
+                    break; /* back to the word-at-a-time loop */
+                continue;
+            }
+            /* the common case first, a CJK character: a lead byte E1..EF
+             * other than ED (no second-byte limits) and two continuations */
+            if (c - 0xE1u < 0x0Fu && c != 0xED && n - i >= 3 && (s[i + 1] & 0xC0) == 0x80 &&
+                (s[i + 2] & 0xC0) == 0x80) {
+                i += 3;
+                continue;
+            }
+            utf8_lead l = c >= 0xC0 ? utf8_leads[c - 0xC0] : (utf8_lead){0, 0, 0};
+            /* a lead byte >= 0x80 that starts no valid sequence, or one cut
+             * short by the end of the page: the error is at the lead byte */
+            if (l.len == 0 || n - i < l.len || s[i + 1] < l.lo || s[i + 1] > l.hi ||
+                (l.len > 2 && (s[i + 2] & 0xC0) != 0x80) ||
+                (l.len > 3 && (s[i + 3] & 0xC0) != 0x80)) {
+                *bad = i;
+                return 0;
+            }
+            i += l.len;
         }
-        size_t len;
-        uint32_t cp = dsc_utf8_next(s + i, n - i, &len);
-        (void)cp;
-        if (len == 1) { /* a lead byte >= 0x80 that starts no valid sequence */
-            *bad = i;
-            return 0;
-        }
-        i += len;
     }
     return 1;
 }
 
-int dsc_is_space_cp(uint32_t cp)
+/* Which code points of U+3400..U+9FFF have a row in t2s_table, one bit
+ * each: most characters of a label are already simplified, and this answers
+ * for them without a binary search of the whole table. Built once. */
+#define T2S_LO 0x3400u
+#define T2S_HI 0x9FFFu
+static unsigned char t2s_bits[(T2S_HI - T2S_LO + 1) / 8];
+static int t2s_outside; /* the table has rows outside LO..HI: search those */
+static atomic_int t2s_ready;
+static pthread_once_t t2s_once = PTHREAD_ONCE_INIT;
+
+static void t2s_build(void)
 {
-    return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == '\f' || cp == '\v' ||
-           cp == 0xA0 || cp == 0x3000 || cp == 0x200B || cp == 0xFEFF || cp == 0x2002 ||
-           cp == 0x2003 || cp == 0x2009;
+    for (size_t i = 0; i < sizeof(t2s_table) / sizeof(t2s_table[0]); i++) {
+        uint32_t k = t2s_table[i][0];
+        if (k >= T2S_LO && k <= T2S_HI)
+            t2s_bits[(k - T2S_LO) >> 3] |= (unsigned char)(1u << ((k - T2S_LO) & 7));
+        else
+            t2s_outside = 1;
+    }
+    atomic_store_explicit(&t2s_ready, 1, memory_order_release);
 }
 
-uint32_t dsc_t2s_cp(uint32_t cp)
+static uint32_t t2s_search(uint32_t cp)
 {
-    if (cp < 0x3400)
-        return cp;
     size_t lo = 0, hi = sizeof(t2s_table) / sizeof(t2s_table[0]);
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
@@ -126,6 +128,27 @@ uint32_t dsc_t2s_cp(uint32_t cp)
     return cp;
 }
 
+static inline uint32_t t2s(uint32_t cp)
+{
+    if (cp < 0x3400)
+        return cp;
+    /* the flag spares the pthread_once call on every character after the first */
+    if (!atomic_load_explicit(&t2s_ready, memory_order_acquire))
+        pthread_once(&t2s_once, t2s_build);
+    if (cp <= T2S_HI) {
+        uint32_t k = cp - T2S_LO;
+        if (!(t2s_bits[k >> 3] & (1u << (k & 7))))
+            return cp;
+        return t2s_search(cp);
+    }
+    return t2s_outside ? t2s_search(cp) : cp;
+}
+
+uint32_t dsc_t2s_cp(uint32_t cp)
+{
+    return t2s(cp);
+}
+
 static uint32_t fold_fullwidth(uint32_t cp)
 {
     if ((cp >= 0xFF10 && cp <= 0xFF19) || (cp >= 0xFF21 && cp <= 0xFF3A) ||
@@ -134,11 +157,8 @@ static uint32_t fold_fullwidth(uint32_t cp)
     return cp;
 }
 
-char *dsc_norm_label(dsc_arena *a, const char *s, size_t n)
+size_t dsc_norm_label_to(const char *s, size_t n, char *out)
 {
-    char *out = dsc_arena_alloc(a, n + 1);
-    if (!out)
-        return NULL;
     size_t o = 0, i = 0;
     const unsigned char *u = (const unsigned char *)s;
     while (i < n) {
@@ -147,7 +167,7 @@ char *dsc_norm_label(dsc_arena *a, const char *s, size_t n)
         i += len;
         if (dsc_is_space_cp(cp))
             continue;
-        cp = dsc_t2s_cp(fold_fullwidth(cp));
+        cp = t2s(fold_fullwidth(cp));
         o += dsc_utf8_put(cp, out + o);
     }
     out[o] = '\0';
@@ -161,6 +181,24 @@ char *dsc_norm_label(dsc_arena *a, const char *s, size_t n)
             break;
         out[o] = '\0';
     }
+    return o;
+}
+
+/* Normalise into a scratch buffer of DSC_NORM_MAX(n) bytes (on the stack
+ * when small), then keep only the result in the arena: the output can be
+ * longer than the input, which an n + 1 arena block did not allow for. */
+#define NORM_STACK 1024
+
+char *dsc_norm_label(dsc_arena *a, const char *s, size_t n)
+{
+    char stack[NORM_STACK];
+    char *buf = DSC_NORM_MAX(n) <= sizeof stack ? stack : malloc(DSC_NORM_MAX(n));
+    if (!buf)
+        return NULL;
+    size_t o = dsc_norm_label_to(s, n, buf);
+    char *out = dsc_arena_strndup(a, buf, o);
+    if (buf != stack)
+        free(buf);
     return out;
 }
 
@@ -176,7 +214,8 @@ static int is_empty_marker(const char *v)
 
 char *dsc_norm_value(dsc_arena *a, const char *s, size_t n)
 {
-    char *out = dsc_arena_alloc(a, n + 1);
+    char stack[NORM_STACK];
+    char *out = DSC_NORM_MAX(n) <= sizeof stack ? stack : malloc(DSC_NORM_MAX(n));
     if (!out)
         return NULL;
     size_t o = 0, i = 0;
@@ -194,12 +233,13 @@ char *dsc_norm_value(dsc_arena *a, const char *s, size_t n)
             out[o++] = ' ';
             pending_space = 0;
         }
-        o += dsc_utf8_put(dsc_t2s_cp(fold_fullwidth(cp)), out + o);
+        o += dsc_utf8_put(t2s(fold_fullwidth(cp)), out + o);
     }
     out[o] = '\0';
-    if (o == 0 || is_empty_marker(out))
-        return NULL;
-    return out;
+    char *v = o == 0 || is_empty_marker(out) ? NULL : dsc_arena_strndup(a, out, o);
+    if (out != stack)
+        free(out);
+    return v;
 }
 
 char *dsc_norm_vocab(dsc_arena *a, const char *s)

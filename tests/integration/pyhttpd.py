@@ -74,7 +74,7 @@ class Httpd:
             self.extra = extra
         mods = ["mpm_%s" % self.mpm, "authz_core", "authz_host", "mime", "dir", "alias", "rewrite",
                 "dav", "dav_fs", "proxy", "proxy_http", "headers", "include", "filter",
-                "deflate", "negotiation", "env", "setenvif"]
+                "deflate", "brotli", "negotiation", "env", "setenvif", "socache_shmcb"]
         lines = ["ServerRoot %s" % self.dir,
                  "ServerName 127.0.0.1",
                  "Listen 127.0.0.1:%d" % self.port,
@@ -119,7 +119,9 @@ class Httpd:
         if r.returncode != 0:
             raise RuntimeError("configtest failed: " + r.stderr)
         self.proc = subprocess.Popen([HTTPD, "-f", self.conf, "-DFOREGROUND"],
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     # prefork signals its whole process group on stop
+                                     start_new_session=True)
         deadline = time.time() + 15
         while time.time() < deadline:
             try:
