@@ -47,6 +47,8 @@ typedef struct {
     apr_bucket_brigade *held;
     apr_off_t length;
     int passthrough;
+    md_verdict *verdict;      /* known before the body (a file judged in fixups) */
+    const char *inject;       /* what goes after <body>, when already known */
 } md_filter_ctx;
 
 /* ---- the per-process verdict cache ---- */
@@ -437,15 +439,12 @@ int md_serve_fixups(request_rec *r)
     sr->verdict = v;
     sr->cache_hit = hit;
     md_req(r)->serve = sr;
-    if (v->withheld) {
+    if (v->withheld && engine == MD_ENGINE_ON) {
         apr_table_setn(r->err_headers_out, "Disclosure-Status", v->withheld == 2 ? "withheld; conflict" : "withheld");
-        if (engine == MD_ENGINE_ON) {
-            log_block(r, v);
-            /* the response must not say more than "not here" */
-            apr_table_unset(r->headers_in, "Range");
-            return block_status(r);
-        }
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "disclosure: would block %s (ReportOnly)", r->uri);
+        log_block(r, v);
+        /* the response must not say more than "not here" */
+        apr_table_unset(r->headers_in, "Range");
+        return block_status(r);
     }
     return DECLINED;
 }
@@ -757,6 +756,26 @@ static int is_html_type(const char *ct)
     return ct && (!strncasecmp(ct, "text/html", 9) || !strncasecmp(ct, "application/xhtml+xml", 21));
 }
 
+/* Headers for the page's status, and what to inject ("" for nothing). */
+static const char *decide(request_rec *r, md_verdict *v, md_engine engine)
+{
+    if (v->withheld) {
+        apr_table_setn(r->err_headers_out, "Disclosure-Status", v->withheld == 2 ? "withheld; conflict" : "withheld");
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "disclosure: would block %s (ReportOnly)", r->uri);
+        return "";
+    }
+    md_state st;
+    page_state(r, v, &st);
+    apr_table_setn(r->headers_out, "Disclosure-Status",
+                   st.by_url ? apr_psprintf(r->pool, "%s; by=\"%s\"", st.code, st.by_url) : st.code);
+    /* an in-force page without news is left byte for byte as it is, so its
+     * validators (ETag, Last-Modified) and caches keep working */
+    if (engine != MD_ENGINE_ON)
+        return "";
+    const char *news = apr_pstrcat(r->pool, banner_html(r, v, &st), links_html(r, v, &st), NULL);
+    return *news ? apr_pstrcat(r->pool, news, jsonld_html(r, v, &st), NULL) : "";
+}
+
 static apr_status_t serve_filter(ap_filter_t *f, apr_bucket_brigade *bb)
 {
     request_rec *r = f->r;
@@ -772,6 +791,18 @@ static apr_status_t serve_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         }
         f->ctx = ctx = apr_pcalloc(r->pool, sizeof(*ctx));
         ctx->held = apr_brigade_create(r->pool, f->c->bucket_alloc);
+        md_serve_req *sr = md_req(r)->serve;
+        /* the file's verdict holds when the default handler sends the file as
+         * it is: decide now, and let an unchanged page stream (sendfile) */
+        if (sr && (!r->handler || !strcmp(r->handler, "default-handler") || !strncmp(r->handler, "text/", 5))) {
+            ctx->verdict = sr->verdict;
+            apr_table_setn(r->headers_out, "Disclosure-Cache", sr->cache_hit ? "hit" : "miss");
+            ctx->inject = decide(r, ctx->verdict, engine);
+            if (!*ctx->inject) {
+                ap_remove_output_filter(f);
+                return ap_pass_brigade(f->next, bb);
+            }
+        }
     }
     if (ctx->passthrough)
         return ap_pass_brigade(f->next, bb);
@@ -813,14 +844,8 @@ static apr_status_t serve_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     char *data;
     apr_size_t len;
     apr_brigade_pflatten(ctx->held, &data, &len, r->pool);
-    md_serve_req *sr = md_req(r)->serve;
-    md_verdict *v = NULL;
-    int hit = 0;
-    /* the file's verdict holds when the default handler sent the file as it is */
-    if (sr && (!r->handler || !strcmp(r->handler, "default-handler") || !strncmp(r->handler, "text/", 5))) {
-        v = sr->verdict;
-        hit = sr->cache_hit;
-    } else {
+    const char *inject = ctx->inject;
+    if (!ctx->verdict) {
         unsigned char digest[APR_SHA1_DIGESTSIZE];
         apr_sha1_ctx_t sha;
         apr_sha1_init(&sha);
@@ -828,27 +853,14 @@ static apr_status_t serve_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         apr_sha1_final(digest, &sha);
         char hex[2 * APR_SHA1_DIGESTSIZE + 1];
         ap_bin2hex(digest, APR_SHA1_DIGESTSIZE, hex);
-        v = cache_get(r, apr_pstrcat(r->pool, "h:", hex, ":", r->uri, NULL), data, len, &hit);
-    }
-    apr_table_setn(r->headers_out, "Disclosure-Cache", hit ? "hit" : "miss");
-    if (v->withheld) {
-        apr_table_setn(r->err_headers_out, "Disclosure-Status", v->withheld == 2 ? "withheld; conflict" : "withheld");
-        if (engine == MD_ENGINE_ON)
+        int hit = 0;
+        md_verdict *v = cache_get(r, apr_pstrcat(r->pool, "h:", hex, ":", r->uri, NULL), data, len, &hit);
+        apr_table_setn(r->headers_out, "Disclosure-Cache", hit ? "hit" : "miss");
+        if (v->withheld && engine == MD_ENGINE_ON) {
+            apr_table_setn(r->err_headers_out, "Disclosure-Status", v->withheld == 2 ? "withheld; conflict" : "withheld");
             return send_block(f, v);
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "disclosure: would block %s (ReportOnly)", r->uri);
-    }
-    md_state st;
-    page_state(r, v, &st);
-    const char *status = st.by_url ? apr_psprintf(r->pool, "%s; by=\"%s\"", st.code, st.by_url) : st.code;
-    if (!v->withheld)
-        apr_table_setn(r->headers_out, "Disclosure-Status", status);
-    /* an in-force page without news is left byte for byte as it is, so its
-     * validators (ETag, Last-Modified) and caches keep working */
-    const char *inject = "";
-    if (engine == MD_ENGINE_ON && !v->withheld) {
-        const char *news = apr_pstrcat(r->pool, banner_html(r, v, &st), links_html(r, v, &st), NULL);
-        if (*news)
-            inject = apr_pstrcat(r->pool, news, jsonld_html(r, v, &st), NULL);
+        }
+        inject = decide(r, v, engine);
     }
     ap_remove_output_filter(f);
     if (!*inject)
