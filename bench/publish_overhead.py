@@ -374,6 +374,10 @@ def main(argv=None):
         if bad:
             log("publish-overhead: error_log has unexpected lines:\n" + "\n".join(bad[:10]))
             status = 2
+        warn = [l for l in h.error_log().splitlines() if re.search(r"\[disclosure:warn\]", l)]
+        if warn:
+            log("publish-overhead: WARNING: %d [disclosure:warn] lines in the error_log, e.g.:\n  %s"
+                % (len(warn), "\n  ".join(re.sub(r"^.*?\] disclosure: ", "", l) for l in warn[:3])))
         verdict = "PASS" if ms(added) < a.target_ms else "FAIL"
         log("publish-overhead: off=%.0f req/s median=%.2f ms; on=%.0f req/s median=%.2f ms; "
             "added median=%.2f ms (target < %g ms) %s" %

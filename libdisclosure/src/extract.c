@@ -2,6 +2,8 @@
  * labelled values (table cells, span/b/strong + text, dl, "label：value"),
  * the 此件… notes, links, document numbers and ID numbers. Iterative, because
  * hostile pages nest elements a hundred thousand deep. */
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -25,6 +27,11 @@ typedef struct deferred {
 } deferred;
 
 typedef struct {
+    const void *node;
+    unsigned char bits;
+} attr_memo;
+
+typedef struct {
     dsc_result *r;
     const dsc_policy *p;
     dsc_arena *a;
@@ -32,6 +39,8 @@ typedef struct {
     const xmlChar *base;
     int menu;                 /* the label being read sits in a menu */
     deferred *later, **later_tail;
+    attr_memo *memo;          /* see attrs_have */
+    size_t memo_n, memo_cap;
 } ex;
 
 typedef struct {
@@ -672,18 +681,47 @@ static int ci_contains(const char *h, const char *w)
 }
 
 /* Does the element's id or class hold one of the words? The answer is
- * kept in bits of the element's _private pointer, which libxml2 leaves to
- * applications and the HTML parser leaves NULL: each element is looked at
- * once per word list instead of once per text below it (xmlGetProp and
- * strcasestr on every ancestor of every labelled text were ~4% of
- * dsc_check). dsc_check parses a fresh document for every dsc_extract, so
- * the bits never outlive the policy they were computed for. */
+ * remembered per element and word list (x->memo, a hash set keyed by the
+ * node's address): each element is looked at once instead of once per text
+ * below it (xmlGetProp and strcasestr on every ancestor of every labelled
+ * text were ~4% of dsc_check). Not in the node's _private: a host's own
+ * libxml2 node callbacks may use that. */
 enum { ATTRS_MENU = 0, ATTRS_NAV = 2 }; /* shift: bit 0 known, bit 1 hit */
 
-static int attrs_have(xmlNodePtr p, const dsc_words *words, int shift)
+static unsigned char *memo_slot(ex *x, const void *node)
 {
-    uintptr_t bits = (uintptr_t)p->_private;
-    if (!(bits & ((uintptr_t)1 << shift))) {
+    if (x->memo_n * 2 >= x->memo_cap) {
+        size_t cap = x->memo_cap ? x->memo_cap * 2 : 256;
+        attr_memo *m = calloc(cap, sizeof *m);
+        if (!m)
+            return NULL;
+        for (size_t i = 0; i < x->memo_cap; i++) {
+            if (!x->memo[i].node)
+                continue;
+            size_t h = ((uintptr_t)x->memo[i].node >> 4) * 0x9E3779B97F4A7C15ULL % cap;
+            while (m[h].node)
+                h = (h + 1) % cap;
+            m[h] = x->memo[i];
+        }
+        free(x->memo);
+        x->memo = m;
+        x->memo_cap = cap;
+    }
+    size_t h = ((uintptr_t)node >> 4) * 0x9E3779B97F4A7C15ULL % x->memo_cap;
+    while (x->memo[h].node && x->memo[h].node != node)
+        h = (h + 1) % x->memo_cap;
+    if (!x->memo[h].node) {
+        x->memo[h].node = node;
+        x->memo_n++;
+    }
+    return &x->memo[h].bits;
+}
+
+static int attrs_have(ex *x, xmlNodePtr p, const dsc_words *words, int shift)
+{
+    unsigned char *slot = memo_slot(x, p);
+    unsigned bits = slot ? *slot : 0;
+    if (!(bits & (1u << shift))) {
         static const char *const attrs[] = {"id", "class"};
         int hit = 0;
         for (int i = 0; i < 2 && !hit; i++) {
@@ -695,8 +733,9 @@ static int attrs_have(xmlNodePtr p, const dsc_words *words, int shift)
                     hit = 1;
             xmlFree(v);
         }
-        bits |= ((uintptr_t)(1 | (hit << 1))) << shift;
-        p->_private = (void *)bits;
+        bits |= (1u | ((unsigned)hit << 1)) << shift;
+        if (slot)
+            *slot = (unsigned char)bits;
     }
     return (bits >> (shift + 1)) & 1;
 }
@@ -710,10 +749,9 @@ static int in_block_of(ex *x, xmlNodePtr n, const dsc_words *words, int shift, i
             return 1;
         if (name_is(p, "nav"))
             return 1;
-        if (attrs_have(p, words, shift))
+        if (attrs_have(x, p, words, shift))
             return 1;
     }
-    (void)x;
     return 0;
 }
 
@@ -883,7 +921,7 @@ static void text_node(ex *x, xmlNodePtr t, int in_link)
 
 void dsc_extract(dsc_result *r, htmlDocPtr doc)
 {
-    ex x = {r, r->policy, r->arena, {0}, (const xmlChar *)r->url, 0, NULL, NULL};
+    ex x = {r, r->policy, r->arena, {0}, (const xmlChar *)r->url, 0, NULL, NULL, NULL, 0, 0};
     x.later_tail = &x.later;
     xmlNodePtr root = xmlDocGetRootElement(doc);
     if (!root)
@@ -951,6 +989,7 @@ void dsc_extract(dsc_result *r, htmlDocPtr doc)
         n = n->next;
     }
     xmlFree(base_href);
+    free(x.memo);
     /* values from menus fill only what the page itself left empty */
     unsigned char had[DSC_NFIELDS];
     memcpy(had, x.labelled, sizeof had);
