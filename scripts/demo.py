@@ -3,6 +3,7 @@ refused for a non-compliant one, see the registry follow a repeal, and check
 the whole portal with the disclosure command. `--keep` leaves it running."""
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -19,6 +20,7 @@ DisclosureRegistry %(registry)s
   DisclosureEngine On
   DisclosurePublish On
 </Location>
+AddOutputFilterByType DEFLATE text/html
 """
 
 
@@ -69,7 +71,28 @@ def main():
                              capture_output=True, text=True)
         print(out.stdout)
 
-        title("5. 编辑自查 disclosure check over the sample corpus (text and JSON summary)")
+        title("5. 废止文件显示横幅 The repealed document is served with a 已废止 banner and ELI JSON-LD")
+        s, hdr, body = curl(h.url + "/zwgk/2020-3.html")
+        text = body.decode("utf-8")
+        print("GET /zwgk/2020-3.html ->", s, "Disclosure-Status:", hdr.get("disclosure-status"))
+        m = re.search(r'<div class="disclosure-status.*?</div>', text, re.S)
+        print(re.sub(r"<[^>]+>", "", m.group(0)) if m else "(no banner)")
+        m = re.search(r'<script type="application/ld\+json" id="disclosure-eli">(.*?)</script>', text, re.S)
+        print("JSON-LD:", m.group(1) if m else "(none)")
+        s, hdr, body = curl(h.url + "/zwgk/2024-30.html")
+        print("GET /zwgk/2024-30.html ->", s, "Disclosure-Status:", hdr.get("disclosure-status"),
+              "解读链接已注入" if b"disclosure-interpretations" in body else "")
+
+        title("6. 不予公开页面不会被访问到 A page labelled 不予公开 that reached the disk is never served")
+        with open(os.path.join(h.docroot, "zwgk", "internal.html"), "wb") as f:
+            f.write(policy_page({"公开属性": "不予公开", "不公开理由": "过程性信息", "标题": "内部测算方案"}))
+        for args in ([], ["-I"], ["-H", "Range: bytes=0-99"], ["-H", "Accept-Encoding: gzip"]):
+            s, hdr, body = curl(*args, h.url + "/zwgk/internal.html")
+            print("GET %-28s -> %d  leaked: %s" % (" ".join(args) or "(plain)", s, "内部测算方案".encode() in body))
+        s, _, _ = curl("--path-as-is", h.url + "//zwgk/./internal.html")
+        print("GET //zwgk/./internal.html      -> %d" % s)
+
+        title("7. 编辑自查 disclosure check over the sample corpus (text and JSON summary)")
         corpus = sorted(os.path.join(dp, f) for dp, _, fs in os.walk(os.path.join(TOP, "tests", "corpus"))
                         for f in fs if f.endswith(".html") and "/hostile/" not in dp and "/charset/" not in dp)
         r = subprocess.run([os.path.join(TOP, "disclosure"), "check", "--date", "2025-06-30", "--format", "json"]

@@ -989,7 +989,6 @@ void dsc_extract(dsc_result *r, htmlDocPtr doc)
         n = n->next;
     }
     xmlFree(base_href);
-    free(x.memo);
     /* values from menus fill only what the page itself left empty */
     unsigned char had[DSC_NFIELDS];
     memcpy(had, x.labelled, sizeof had);
@@ -1002,4 +1001,5 @@ void dsc_extract(dsc_result *r, htmlDocPtr doc)
                         (f == DSC_F_INDEX_NO || f == DSC_F_ISSUER || f == DSC_F_DOC_NUMBER ||
                          f == DSC_F_WRITTEN_DATE || f == DSC_F_PUB_DATE || f == DSC_F_ATTRIBUTE ||
                          f == DSC_F_TOPIC || f == DSC_F_VALIDITY || f == DSC_F_TITLE);
+    free(x.memo);
 }
