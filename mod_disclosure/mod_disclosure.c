@@ -1,5 +1,5 @@
 /* mod_disclosure: module record and hooks. */
-#include "mod_disclosure.h"
+#include "cache.h"
 
 #include "ap_mpm.h"
 #include "apr_hash.h"
@@ -18,14 +18,12 @@ const char *md_load_default_policy(apr_pool_t *pconf);
 
 static server_rec *log_server;
 
-void md_serve_pre_config(apr_pool_t *pconf);
-int md_serve_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s, const char *spec);
 
 static int md_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
 {
     (void)plog;
     (void)ptemp;
-    md_serve_pre_config(pconf);
+    md_cache_pre_config(pconf);
     return OK;
 }
 
@@ -54,7 +52,7 @@ static int md_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp
     }
     if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG)
         return OK;
-    int rc = md_serve_post_config(pconf, ptemp, s, md_server(s)->cache_spec);
+    int rc = md_cache_post_config(pconf, ptemp, s, md_server(s)->cache_spec);
     if (rc != OK)
         return rc;
     apr_hash_t *seen = apr_hash_make(ptemp);
@@ -94,7 +92,7 @@ static apr_status_t close_registry(void *reg)
 static void md_child_init(apr_pool_t *pchild, server_rec *s)
 {
     dsc_global_init();
-    md_serve_child_init(pchild);
+    md_cache_child_init(pchild);
     apr_hash_t *open = apr_hash_make(pchild);
     for (server_rec *v = s; v; v = v->next) {
         md_server_conf *c = md_server(v);

@@ -58,7 +58,6 @@ request_rec *md_first(request_rec *r);
 int md_serve_fixups(request_rec *r);
 void md_serve_insert_filter(request_rec *r);
 void md_serve_register(apr_pool_t *p);
-void md_serve_child_init(apr_pool_t *pchild);
 void md_serve_registry_changed(request_rec *r);
 
 /* publish.c */
