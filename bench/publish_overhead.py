@@ -8,14 +8,18 @@ serves two mod_dav locations that differ only in the module:
   /off/   Dav On, DisclosureEngine Off
 
 and the same realistic ~50 KB compliant policy page (bench/gen-pages.py) is
-PUT to both, in alternating rounds (off, on, off, on, ...), in two phases:
+PUT to both, module off and on alternating, in two phases:
 
-  latency     one keep-alive connection, one PUT after another (python
-              http.client): what an editor's publish costs, without queueing.
-              The "added median" and the verdict come from this phase.
+  latency     one keep-alive connection per side (python http.client), the
+              PUTs taken in turn: off, on, on, off, off, on, ... so that both
+              sides meet the same moment's noise. What an editor's publish
+              costs without queueing. The "added median" (median on minus
+              median off) and the verdict come from this phase.
   throughput  several keep-alive connections at once (wrk with a Lua PUT
-              script; python threads with --client python or without wrk):
-              requests per second, and median/p90 under that load.
+              script; python threads with --client python or without wrk),
+              rounds alternating off, on, on, off, ...: requests per second,
+              median/p90 under that load, and the server's CPU time per PUT
+              (apache2 parent and children, from /proc).
 
 See bench/publish-overhead.md.  Python standard library only.
 """
@@ -28,7 +32,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 
@@ -143,26 +146,55 @@ def pct(values, p):
     return s[lo] + (s[hi] - s[lo]) * (k - lo)
 
 
-def sequential_round(port, side, body, seconds):
-    """PUTs one after another on one connection for `seconds`; latencies in s."""
-    c = Conn(port)
-    lat = []
-    bad = []
+def interleaved_block(port, body, seconds):
+    """`seconds` per side of PUTs on two keep-alive connections, one to /off/
+    and one to /on/, taken in turn (off-on, on-off, ...): both sides see the
+    same moment's noise. Returns the latencies of each side, in s, and the
+    on-minus-off difference of each pair."""
+    conns = {"off": Conn(port), "on": Conn(port)}
+    lat = {"off": [], "on": []}
+    diffs = []
     i = 0
-    end = time.perf_counter() + seconds
+    end = time.perf_counter() + 2 * seconds
     try:
-        while True:
-            t0 = time.perf_counter()
-            if t0 >= end:
-                break
-            st, _, data = c.put("/%s/seq/p%d.html" % (side, i % 8), body)
-            lat.append(time.perf_counter() - t0)
-            if st not in (201, 204):
-                bad.append((st, data[:300]))
+        while time.perf_counter() < end:
+            pair = {}
+            for side in ("off", "on") if i % 2 == 0 else ("on", "off"):
+                t0 = time.perf_counter()
+                st, _, data = conns[side].put("/%s/seq/p%d.html" % (side, i % 8), body)
+                pair[side] = time.perf_counter() - t0
+                if st not in (201, 204):
+                    raise RuntimeError("%s: unexpected response %d %r" % (side, st, data[:300]))
+            for side in pair:
+                lat[side].append(pair[side])
+            diffs.append(pair["on"] - pair["off"])
             i += 1
     finally:
-        c.close()
-    return lat, bad
+        for c in conns.values():
+            c.close()
+    return lat, diffs
+
+
+def server_cpu(pid):
+    """CPU seconds used so far by the apache2 parent, its reaped children and
+    its live children (from /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                st = f.read()
+        except OSError:
+            continue
+        fields = st[st.rindex(")") + 2:].split()
+        ppid, utime, stime, cutime, cstime = int(fields[1]), int(fields[11]), int(fields[12]), int(fields[13]), int(fields[14])
+        if int(d) == pid:
+            total += utime + stime + cutime + cstime
+        elif ppid == pid:
+            total += utime + stime
+    return total / float(tick)
 
 
 def threaded_round(port, side, body, seconds, conns):
@@ -271,9 +303,9 @@ def main(argv=None):
         for sub in ("seq", "par", "wrk", "probe"):
             os.makedirs(os.path.join(h.docroot, d, sub), exist_ok=True)
     h.write_conf(CONF % {"registry": "" if a.no_registry else "DisclosureRegistry %s" % h.registry})
-    h.start()
     status = 0
     try:
+        h.start()
         # the page: first PUT must be 201 on both sides and store the bytes
         # unchanged; prefer one with no findings at all
         chosen = None
@@ -308,67 +340,66 @@ def main(argv=None):
 
         per_round = a.seconds / 2.0 / a.rounds
         # warm-up: fill both sides' paths, wake the children, load caches
+        interleaved_block(h.port, body, 0.5)
         for side in ("off", "on"):
-            sequential_round(h.port, side, body, 0.5)
             threaded_round(h.port, side, body, 0.5, a.conns)
 
         seq = {"off": [], "on": []}
-        seq_rps = {"off": [], "on": []}
-        seq_round_median = {"off": [], "on": []}
-        log("phase 1, latency: 1 connection, sequential PUTs, %d rounds x %.1f s per side" % (a.rounds, per_round))
+        diffs = []
+        log("phase 1, latency: 1 connection per side, PUTs taken in turn off/on, %d rounds x %.1f s per side"
+            % (a.rounds, per_round))
         for rnd in range(1, a.rounds + 1):
-            for side in ("off", "on") if rnd % 2 else ("on", "off"):
-                lat, bad = sequential_round(h.port, side, body, per_round)
-                if bad:
-                    raise RuntimeError("%s: unexpected responses %r" % (side, bad[:3]))
-                seq[side].extend(lat)
-                seq_rps[side].append(len(lat) / sum(lat))
-                seq_round_median[side].append(pct(lat, 50))
-                log("  round %d %-3s requests=%5d req/s=%7.1f median=%6.2f ms p90=%6.2f ms" %
-                    (rnd, side, len(lat), len(lat) / sum(lat), ms(pct(lat, 50)), ms(pct(lat, 90))))
+            lat, d = interleaved_block(h.port, body, per_round)
+            diffs.extend(d)
+            for side in ("off", "on"):
+                seq[side].extend(lat[side])
+                log("  round %d %-3s requests=%5d median=%6.2f ms p90=%6.2f ms" %
+                    (rnd, side, len(lat[side]), ms(pct(lat[side], 50)), ms(pct(lat[side], 90))))
 
         thr = {"off": [], "on": []}
         log("phase 2, throughput: %s, %d connections%s, %d rounds x %.1f s per side" %
             (a.client, a.conns, " / %d threads" % a.threads if a.client == "wrk" else "", a.rounds, per_round))
         for rnd in range(1, a.rounds + 1):
             for side in ("off", "on") if rnd % 2 else ("on", "off"):
+                cpu0 = server_cpu(h.proc.pid)
                 if a.client == "wrk":
                     res = wrk_round(h.url, side, lua, page_file, per_round, a.conns, a.threads)
                 else:
                     res = threaded_round(h.port, side, body, per_round, a.conns)
+                res["cpu"] = server_cpu(h.proc.pid) - cpu0
                 if res["bad"]:
                     raise RuntimeError("%s: unexpected responses %r" % (side, res["bad"][:3]))
                 thr[side].append(res)
-                log("  round %d %-3s requests=%5d req/s=%7.1f median=%6.2f ms p90=%6.2f ms" %
-                    (rnd, side, res["requests"], res["rps"], ms(res["median"]), ms(res["p90"])))
+                log("  round %d %-3s requests=%5d req/s=%7.1f median=%6.2f ms p90=%6.2f ms server CPU/PUT=%.2f ms" %
+                    (rnd, side, res["requests"], res["rps"], ms(res["median"]), ms(res["p90"]),
+                     ms(res["cpu"] / max(1, res["requests"]))))
 
         summary = {}
         for side in ("off", "on"):
             rs = thr[side]
             summary[side] = {
-                "seq_median": pct(seq[side], 50), "seq_p90": pct(seq[side], 90),
-                "seq_rps": len(seq[side]) / sum(seq[side]), "seq_n": len(seq[side]),
+                "seq_median": pct(seq[side], 50), "seq_p90": pct(seq[side], 90), "seq_n": len(seq[side]),
                 "rps": sum(r["requests"] for r in rs) / sum(r["seconds"] for r in rs),
                 "median": statistics.median(r["median"] for r in rs),
                 "p90": statistics.median(r["p90"] for r in rs),
+                "cpu": sum(r["cpu"] for r in rs) / max(1, sum(r["requests"] for r in rs)),
             }
         added = summary["on"]["seq_median"] - summary["off"]["seq_median"]
         added_p90 = summary["on"]["seq_p90"] - summary["off"]["seq_p90"]
+        paired = pct(diffs, 50)
         added_load = summary["on"]["median"] - summary["off"]["median"]
-        # second opinion: each round's on median minus the off median of the
-        # same round (they run back to back), then the median of those
-        paired = statistics.median(on - off for on, off in zip(seq_round_median["on"], seq_round_median["off"]))
+        added_cpu = summary["on"]["cpu"] - summary["off"]["cpu"]
         rps_ratio = summary["on"]["rps"] / summary["off"]["rps"]
         log("")
         for side in ("off", "on"):
-            s = summary[side]
-            log("%-3s latency phase:    %5d PUTs, %7.1f req/s, median %.2f ms, p90 %.2f ms" %
-                (side, s["seq_n"], s["seq_rps"], ms(s["seq_median"]), ms(s["seq_p90"])))
-            log("%-3s throughput phase: %7.1f req/s (%d conns), median %.2f ms, p90 %.2f ms (medians of rounds)" %
-                (side, s["rps"], a.conns, ms(s["median"]), ms(s["p90"])))
-        log("added: median %.2f ms, p90 %.2f ms (1 connection; median of per-round differences %.2f ms); "
-            "median %.2f ms under %d connections; throughput on/off %.3f"
-            % (ms(added), ms(added_p90), ms(paired), ms(added_load), a.conns, rps_ratio))
+            s_ = summary[side]
+            log("%-3s latency phase:    %5d PUTs, median %.2f ms, p90 %.2f ms (1 connection)" %
+                (side, s_["seq_n"], ms(s_["seq_median"]), ms(s_["seq_p90"])))
+            log("%-3s throughput phase: %7.1f req/s (%d conns), median %.2f ms, p90 %.2f ms (medians of rounds), "
+                "server CPU %.2f ms per PUT" % (side, s_["rps"], a.conns, ms(s_["median"]), ms(s_["p90"]), ms(s_["cpu"])))
+        log("added: median %.2f ms, p90 %.2f ms (1 connection; median of the %d paired differences %.2f ms); "
+            "median %.2f ms under %d connections; server CPU +%.2f ms per PUT; throughput on/off %.3f"
+            % (ms(added), ms(added_p90), len(diffs), ms(paired), ms(added_load), a.conns, ms(added_cpu), rps_ratio))
         log("load average at the end: %s (a busy machine inflates both sides and the difference)" % loadavg())
         bad = h.bad_log_lines()
         if bad:

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "scan.h"
 
 static void usage(FILE *out)
 {
@@ -16,9 +17,16 @@ static void usage(FILE *out)
           "  policy check FILE                    校验策略文件 validate a policy file\n"
           "  registry import|show|export --registry FILE ...\n"
           "                                       登记库 fill, list and dump the registry\n"
+          "  scan --docroot DIR --base-url URL | --sitemap FILE|URL | --crawl URL\n"
+          "       [--format text|json|csv|sarif|junit|html]... [--output-dir DIR]\n"
+          "       [--baseline FILE] [--fail-on error|warning] [--registry FILE] [--jobs N]\n"
+          "                                       扫描站点 scan a site (scan --help)\n"
+          "  report --registry FILE [--format html|json|csv]\n"
+          "                                       重新生成报告 render the latest scan again\n"
           "  version                              版本 print the version\n"
           "\n"
-          "Exit status: 0 no error-severity finding, 1 at least one, 2 could not run.\n",
+          "Exit status: 0 no error-severity finding, 1 at least one, 2 could not run;\n"
+          "scan and report: 3 bad configuration (options, policy).\n",
           out);
 }
 
@@ -115,6 +123,10 @@ int main(int argc, char **argv)
         return cmd_policy(argc - 1, argv + 1);
     if (strcmp(cmd, "registry") == 0)
         return cmd_registry(argc - 1, argv + 1);
+    if (strcmp(cmd, "scan") == 0)
+        return cmd_scan(argc - 1, argv + 1);
+    if (strcmp(cmd, "report") == 0)
+        return cmd_report(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("disclosure %s\n", DSC_VERSION);
         return EXIT_CLEAN;

@@ -64,6 +64,17 @@ typedef struct {
 /* Write one format to out. 0 on success. */
 int report_write(report_format f, const report_data *d, FILE *out);
 
+/* Every requested format: to DIR/scan.* with --output-dir, else the one
+ * format to stdout (text always goes to stdout). 0 or -1. */
+int scan_write_reports(const int formats[FMT__COUNT], const char *output_dir, const report_data *d);
+
+/* Call fn on every page object of the pages file, in order. */
+int report_each_page(const report_data *d, int (*fn)(json_t *page, void *baton), void *baton);
+
+/* HTML (report_html.c). */
+int report_write_html(const report_data *d, FILE *out);
+void html_escape(FILE *out, const char *s);
+
 /* ---- commands ---- */
 int cmd_scan(int argc, char **argv);
 int cmd_report(int argc, char **argv);

@@ -103,7 +103,7 @@ static void interpretation_unresolved(page_ctx *c, int rule)
         unresolved_links(c->reg, c->r, rule, DSC_F_INTERPRETS, NULL, NULL);
 }
 
-void dsc_registry_check_publish(dsc_registry *reg, dsc_result *res, dsc_holds_fn *holds, void *baton)
+static void dsc_registry_check_publish_unlocked(dsc_registry *reg, dsc_result *res, dsc_holds_fn *holds, void *baton)
 {
     /* a document may go up before its interpretation, never the reverse */
     if (!res || res->kind != DSC_KIND_INTERPRETATION)
@@ -111,6 +111,15 @@ void dsc_registry_check_publish(dsc_registry *reg, dsc_result *res, dsc_holds_fn
     int rule = dsc_rule_index("interpretation-unresolved");
     if (rule >= 0 && res->policy->severity[rule] != DSC_SEV_OFF)
         unresolved_links(reg, res, rule, DSC_F_INTERPRETS, holds, baton);
+}
+
+void dsc_registry_check_publish(dsc_registry *reg, dsc_result *res, dsc_holds_fn *holds, void *baton)
+{
+    if (reg)
+        dsc_reg_lock(reg);
+    dsc_registry_check_publish_unlocked(reg, res, holds, baton);
+    if (reg)
+        dsc_reg_unlock(reg);
 }
 
 /* ---- interpretation-not-reciprocal (warning): A names B as its
@@ -351,7 +360,7 @@ static const struct {
     {"validity-amended-unmarked", validity_amended_unmarked},
 };
 
-void dsc_registry_check_page(dsc_registry *reg, dsc_result *res)
+static void dsc_registry_check_page_unlocked(dsc_registry *reg, dsc_result *res)
 {
     if (!reg || !res)
         return;
@@ -362,6 +371,15 @@ void dsc_registry_check_page(dsc_registry *reg, dsc_result *res)
         if (rule >= 0 && res->policy->severity[rule] != DSC_SEV_OFF)
             cross_rules[i].fn(&c, rule);
     }
+}
+
+void dsc_registry_check_page(dsc_registry *reg, dsc_result *res)
+{
+    if (reg)
+        dsc_reg_lock(reg);
+    dsc_registry_check_page_unlocked(reg, res);
+    if (reg)
+        dsc_reg_unlock(reg);
 }
 
 /* ---- serve time: what other documents say about a page ---- */
@@ -391,7 +409,7 @@ static int status_from_relations(dsc_registry *reg, dsc_arena *a, const dsc_reg_
     return 0;
 }
 
-dsc_status dsc_registry_page_status(dsc_registry *reg, const char *url, dsc_page_status **out,
+static dsc_status dsc_registry_page_status_unlocked(dsc_registry *reg, const char *url, dsc_page_status **out,
                                     dsc_error *err)
 {
     if (err)
@@ -454,6 +472,17 @@ failed:;
     dsc_status s = dsc_reg_error(reg, err, "reading a page's status");
     dsc_arena_free(a);
     return s;
+}
+
+dsc_status dsc_registry_page_status(dsc_registry *reg, const char *url, dsc_page_status **out,
+                                    dsc_error *err)
+{
+    if (reg)
+        dsc_reg_lock(reg);
+    dsc_status r = dsc_registry_page_status_unlocked(reg, url, out, err);
+    if (reg)
+        dsc_reg_unlock(reg);
+    return r;
 }
 
 void dsc_page_status_free(dsc_page_status *st)

@@ -172,11 +172,12 @@ static int label_of(ex *x, const char *s, size_t n, const char **norm)
     size_t chars = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        chars += (c >= 0xE4 && c <= 0xE9) || (c >= '0' && c <= '9') ||
-                 ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+        if ((c >= 0xE4 && c <= 0xE9) || (c >= '0' && c <= '9') ||
+            ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')) {
+            if (++chars > x->p->max_label_chars)
+                return -1;
+        }
     }
-    if (chars > x->p->max_label_chars)
-        return -1;
     /* normalise on the stack; only a label found is kept in the arena */
     char buf[DSC_NORM_MAX(MAX_LABEL_BYTES)];
     size_t o = dsc_norm_label_to(s, n, buf);

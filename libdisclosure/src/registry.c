@@ -78,6 +78,16 @@ static const char *const migrations[] = {
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
+void dsc_reg_lock(dsc_registry *reg)
+{
+    sqlite3_mutex_enter(sqlite3_db_mutex(reg->db));
+}
+
+void dsc_reg_unlock(dsc_registry *reg)
+{
+    sqlite3_mutex_leave(sqlite3_db_mutex(reg->db));
+}
+
 int dsc_registry_schema_version(void)
 {
     return SCHEMA_VERSION;
@@ -322,7 +332,7 @@ static int mark(dsc_registry *reg, const char *sql, const char *a, const char *b
     return step_done(st);
 }
 
-dsc_status dsc_registry_record(dsc_registry *reg, const dsc_result *res, const char *content_hash,
+static dsc_status dsc_registry_record_unlocked(dsc_registry *reg, const dsc_result *res, const char *content_hash,
                                long long now, dsc_error *err)
 {
     const char *url = res->url ? res->url : res->path;
@@ -412,6 +422,17 @@ out:
     return s;
 }
 
+dsc_status dsc_registry_record(dsc_registry *reg, const dsc_result *res, const char *content_hash,
+                               long long now, dsc_error *err)
+{
+    if (reg)
+        dsc_reg_lock(reg);
+    dsc_status r = dsc_registry_record_unlocked(reg, res, content_hash, now, err);
+    if (reg)
+        dsc_reg_unlock(reg);
+    return r;
+}
+
 char *dsc_url_path(dsc_arena *a, const char *url)
 {
     if (!url)
@@ -439,9 +460,19 @@ int dsc_reg_holds(dsc_registry *reg, const char *url)
     return found < 0 ? query_failed(reg, "looking a page up") : found;
 }
 
-int dsc_registry_holds(dsc_registry *reg, const char *url)
+static int dsc_registry_holds_unlocked(dsc_registry *reg, const char *url)
 {
     return reg && url && dsc_reg_holds(reg, url) > 0;
+}
+
+int dsc_registry_holds(dsc_registry *reg, const char *url)
+{
+    if (reg)
+        dsc_reg_lock(reg);
+    int r = dsc_registry_holds_unlocked(reg, url);
+    if (reg)
+        dsc_reg_unlock(reg);
+    return r;
 }
 
 #define DOC_COLUMNS "d.url, d.path, d.kind, d.title, d.doc_number, d.pub_date, d.validity, d.status, d.status_by"
@@ -550,7 +581,7 @@ int dsc_reg_targets(dsc_registry *reg, dsc_arena *a, const char *url, const char
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : query_failed(reg, "reading relations");
 }
 
-long long dsc_registry_generation(dsc_registry *reg)
+static long long dsc_registry_generation_unlocked(dsc_registry *reg)
 {
     sqlite3_stmt *st;
     long long n = -1;
@@ -563,4 +594,14 @@ long long dsc_registry_generation(dsc_registry *reg)
         n = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
     return n;
+}
+
+long long dsc_registry_generation(dsc_registry *reg)
+{
+    if (reg)
+        dsc_reg_lock(reg);
+    long long r = dsc_registry_generation_unlocked(reg);
+    if (reg)
+        dsc_reg_unlock(reg);
+    return r;
 }

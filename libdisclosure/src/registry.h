@@ -41,6 +41,13 @@ int dsc_reg_targets(dsc_registry *reg, dsc_arena *a, const char *url, const char
 /* 1 held, 0 not held, -1 the registry failed (logged). */
 int dsc_reg_holds(dsc_registry *reg, const char *url);
 
+/* One handle serves several threads (httpd workers): every public entry
+ * point holds the connection's own (recursive) mutex for its whole run, so
+ * one thread's BEGIN…COMMIT and error message are never interleaved with
+ * another's. */
+void dsc_reg_lock(dsc_registry *reg);
+void dsc_reg_unlock(dsc_registry *reg);
+
 /* Fill err from the registry's last failure. */
 dsc_status dsc_reg_error(dsc_registry *reg, dsc_error *err, const char *what);
 

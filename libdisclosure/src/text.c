@@ -59,34 +59,34 @@ int dsc_utf8_valid(const unsigned char *s, size_t n, size_t *bad)
                 break;
             i += 8;
         }
-        /* then byte by byte until the next run of ASCII: CJK text is
-         * three-byte sequences back to back */
-        while (i < n) {
-            unsigned char c = s[i];
-            if (c < 0x80) {
-                i++;
-                if (i + 8 <= n && !(s[i] & 0x80))
-                    break; /* back to the word-at-a-time loop */
-                continue;
-            }
-            /* the common case first, a CJK character: a lead byte E1..EF
-             * other than ED (no second-byte limits) and two continuations */
-            if (c - 0xE1u < 0x0Fu && c != 0xED && n - i >= 3 && (s[i + 1] & 0xC0) == 0x80 &&
-                (s[i + 2] & 0xC0) == 0x80) {
-                i += 3;
-                continue;
-            }
-            utf8_lead l = c >= 0xC0 ? utf8_leads[c - 0xC0] : (utf8_lead){0, 0, 0};
-            /* a lead byte >= 0x80 that starts no valid sequence, or one cut
-             * short by the end of the page: the error is at the lead byte */
-            if (l.len == 0 || n - i < l.len || s[i + 1] < l.lo || s[i + 1] > l.hi ||
-                (l.len > 2 && (s[i + 2] & 0xC0) != 0x80) ||
-                (l.len > 3 && (s[i + 3] & 0xC0) != 0x80)) {
-                *bad = i;
-                return 0;
-            }
-            i += l.len;
+        /* fast path over CJK text, three-byte characters back to back: a
+         * lead byte E1..EF other than ED (no limits on the second byte; bit
+         * k of 0xDFFE says whether EK may lead) and two continuation bytes,
+         * tested together in one two-byte load */
+        while (n - i >= 3) {
+            unsigned c = s[i];
+            uint16_t t;
+            memcpy(&t, s + i + 1, 2);
+            if ((c & 0xF0) != 0xE0 || !((0xDFFEu >> (c & 0x0F)) & 1) || (t & 0xC0C0) != 0x8080)
+                break;
+            i += 3;
         }
+        if (i >= n)
+            break;
+        unsigned char c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        utf8_lead l = c >= 0xC0 ? utf8_leads[c - 0xC0] : (utf8_lead){0, 0, 0};
+        /* a lead byte >= 0x80 that starts no valid sequence, or one cut
+         * short by the end of the page: the error is at the lead byte */
+        if (l.len == 0 || n - i < l.len || s[i + 1] < l.lo || s[i + 1] > l.hi ||
+            (l.len > 2 && (s[i + 2] & 0xC0) != 0x80) || (l.len > 3 && (s[i + 3] & 0xC0) != 0x80)) {
+            *bad = i;
+            return 0;
+        }
+        i += l.len;
     }
     return 1;
 }

@@ -166,8 +166,8 @@ def litmus_runs():
         f.write(policy_page())
     os.chmod(work, 0o755)
     t0 = time.time()
-    h.start()
     try:
+        h.start()
         runs = {}
         for loc in LOCATIONS:
             wd = os.path.join(work, loc)

@@ -227,3 +227,19 @@ def test_bad_policy_fails_configtest_with_file_line_and_reason(tmp_path):
         assert r.returncode != 0 and "no-such-rule" in r.stderr
     finally:
         h.cleanup()
+
+
+def test_concurrent_publishes_are_all_recorded(httpd):
+    """Threads of one child share a registry handle: every 201 must be in it."""
+    import concurrent.futures
+
+    def one(i):
+        return put(httpd, "/zwgk/conc-%d.html" % i, policy_page({"索引号": "000014349/2024-%05d" % i}))[0]
+
+    with concurrent.futures.ThreadPoolExecutor(12) as pool:
+        statuses = list(pool.map(one, range(60)))
+    assert statuses == [201] * 60
+    held = registry_urls(httpd)
+    missing = [i for i in range(60) if httpd.url + "/zwgk/conc-%d.html" % i not in held]
+    assert not missing
+    assert "not recorded in the registry" not in httpd.error_log()
