@@ -629,7 +629,7 @@ int fetch_run(const fetch_opts *o, const char *const *seeds, size_t nseeds, int 
         int running = 0;
         curl_multi_perform(f.multi, &running);
         CURLMsg *m;
-        int left;
+        int left, finished = 0;
         while ((m = curl_multi_info_read(f.multi, &left))) {
             if (m->msg != CURLMSG_DONE)
                 continue;
@@ -644,8 +644,10 @@ int fetch_run(const fetch_opts *o, const char *const *seeds, size_t nseeds, int 
             free(t->buf);
             free(t);
             active--;
+            finished++;
         }
-        if (active || f.npending)
+        /* a slot came free: start the next transfer before waiting */
+        if (!finished && (active || f.npending))
             curl_multi_poll(f.multi, NULL, 0, (int)(active ? (wait < 100 ? wait : 100) : wait), NULL);
     }
     for (size_t i = 0; i < f.npending; i++)

@@ -500,6 +500,62 @@ static apr_status_t record_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     return ap_pass_brigade(f->next, bb);
 }
 
+/* Judge the file now at uri (the destination of a COPY or MOVE) and record it. */
+static void record_file(request_rec *r, dsc_registry *reg, const char *uri)
+{
+    request_rec *rr = ap_sub_req_lookup_uri(uri, r, NULL);
+    const dsc_policy *policy = md_policy(r->server);
+    if (rr->status == HTTP_OK && rr->finfo.filetype == APR_REG && rr->finfo.size <= (apr_off_t)dsc_policy_max_bytes(policy)) {
+        apr_file_t *f;
+        apr_size_t len = (apr_size_t)rr->finfo.size;
+        char *buf = apr_palloc(r->pool, len + 1);
+        if (apr_file_open(&f, rr->filename, APR_FOPEN_READ | APR_FOPEN_BINARY, 0, r->pool) == APR_SUCCESS) {
+            apr_status_t rv = apr_file_read_full(f, buf, len, &len);
+            apr_file_close(f);
+            dsc_input in = {buf, len, NULL, ap_construct_url(r->pool, rr->uri, r), NULL, 0};
+            dsc_result *res;
+            dsc_error err;
+            if ((rv == APR_SUCCESS || rv == APR_EOF) && dsc_check(policy, &in, &res, &err) == DSC_OK) {
+                if (dsc_registry_record(reg, res, NULL, (long long)apr_time_sec(r->request_time), &err) != DSC_OK)
+                    ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "disclosure: %s not recorded in the registry: %s", rr->uri, err.message);
+                dsc_result_free(res);
+            }
+        }
+    }
+    ap_destroy_sub_req(rr);
+}
+
+/* DELETE, MOVE and COPY change what the site holds without a body to check:
+ * keep the registry in step once the handler has done it. */
+int md_publish_log(request_rec *r)
+{
+    if (r->main || r->prev ||
+        (r->method_number != M_DELETE && r->method_number != M_MOVE && r->method_number != M_COPY))
+        return DECLINED;
+    md_dir_conf *d = ap_get_module_config(r->per_dir_config, &disclosure_module);
+    md_server_conf *sc = md_server(r->server);
+    if (md_dir_engine(d) == MD_ENGINE_OFF || d->publish != 1 || !sc->registry)
+        return DECLINED;
+    request_rec *last = r;
+    while (last->next)
+        last = last->next;
+    if (last->status < 200 || last->status > 299)
+        return DECLINED;
+    dsc_error err;
+    if (r->method_number != M_COPY &&
+        dsc_registry_forget(sc->registry, ap_construct_url(r->pool, r->uri, r), &err) != DSC_OK)
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "disclosure: %s not removed from the registry: %s", r->uri, err.message);
+    const char *dest = apr_table_get(r->headers_in, "Destination");
+    apr_uri_t uri;
+    if (dest && r->method_number != M_DELETE && apr_uri_parse(r->pool, dest, &uri) == APR_SUCCESS && uri.path) {
+        char *path = apr_pstrdup(r->pool, uri.path);
+        if (ap_unescape_url(path) == OK)
+            record_file(r, sc->registry, path);
+    }
+    md_serve_registry_changed(r);
+    return DECLINED;
+}
+
 void md_publish_register(apr_pool_t *p)
 {
     (void)p;

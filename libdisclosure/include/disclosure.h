@@ -207,6 +207,9 @@ void dsc_registry_close(dsc_registry *reg);
  * repeals or amends another marks that one in the registry. */
 dsc_status dsc_registry_record(dsc_registry *reg, const dsc_result *res, const char *content_hash,
                                long long now, dsc_error *err);
+/* The page at url is gone (deleted or moved away): drop it and its
+ * relations. Not holding it is no error. */
+dsc_status dsc_registry_forget(dsc_registry *reg, const char *url, dsc_error *err);
 /* 1 when the site holds a page at url (compared by path when hosts differ). */
 int dsc_registry_holds(dsc_registry *reg, const char *url);
 /* Publish-time cross-page rules: an interpretation whose document the site

@@ -347,8 +347,7 @@ static void value_after(ex *x, xmlNodePtr e, int f, const char *label, long line
             subtree_text(s, &b, 200);
         }
         /* a value of only colons and spaces is no value */
-        char *probe_v = dsc_norm_label(x->a, b.buf, b.len);
-        if (probe_v && *probe_v) {
+        if (dsc_label_nonempty(b.buf, b.len)) {
             finish_value(x, f, &b, line);
             if (b.href)
                 xmlFree((xmlChar *)b.href);
@@ -699,18 +698,18 @@ static unsigned char *memo_slot(ex *x, const void *node)
         for (size_t i = 0; i < x->memo_cap; i++) {
             if (!x->memo[i].node)
                 continue;
-            size_t h = ((uintptr_t)x->memo[i].node >> 4) * 0x9E3779B97F4A7C15ULL % cap;
+            size_t h = ((uintptr_t)x->memo[i].node >> 4) * 0x9E3779B97F4A7C15ULL & (cap - 1);
             while (m[h].node)
-                h = (h + 1) % cap;
+                h = (h + 1) & (cap - 1);
             m[h] = x->memo[i];
         }
         free(x->memo);
         x->memo = m;
         x->memo_cap = cap;
     }
-    size_t h = ((uintptr_t)node >> 4) * 0x9E3779B97F4A7C15ULL % x->memo_cap;
+    size_t h = ((uintptr_t)node >> 4) * 0x9E3779B97F4A7C15ULL & (x->memo_cap - 1);
     while (x->memo[h].node && x->memo[h].node != node)
-        h = (h + 1) % x->memo_cap;
+        h = (h + 1) & (x->memo_cap - 1); /* the capacity is a power of two */
     if (!x->memo[h].node) {
         x->memo[h].node = node;
         x->memo_n++;
@@ -816,8 +815,13 @@ static void link(ex *x, xmlNodePtr a)
     xmlChar *title = NULL;
     if (b.len == 0)
         title = xmlGetProp(a, (const xmlChar *)"title");
-    const char *text = dsc_norm_label(x->a, title ? (const char *)title : buf,
-                                      title ? strlen((const char *)title) : b.len);
+    /* the text is only tested here: normalise it on the stack (b.len <= 300) */
+    char norm[DSC_NORM_MAX(300)];
+    const char *text = norm;
+    if (title)
+        text = dsc_norm_label(x->a, (const char *)title, strlen((const char *)title));
+    else
+        dsc_norm_label_to(buf, b.len, norm);
     xmlFree(title);
     int interp = text_has_any(text, &x->p->interp_text) && !column_link(text, (const char *)href);
     int orig = text_has_any(text, &x->p->original_text);

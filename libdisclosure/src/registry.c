@@ -465,6 +465,17 @@ static int dsc_registry_holds_unlocked(dsc_registry *reg, const char *url)
     return reg && url && dsc_reg_holds(reg, url) > 0;
 }
 
+dsc_status dsc_registry_forget(dsc_registry *reg, const char *url, dsc_error *err)
+{
+    dsc_reg_lock(reg);
+    dsc_status s = DSC_OK;
+    /* relations go with the document (ON DELETE CASCADE) */
+    if (!mark(reg, "DELETE FROM documents WHERE url = ?1", url, NULL))
+        s = db_error(reg, err, "forgetting a page");
+    dsc_reg_unlock(reg);
+    return s;
+}
+
 int dsc_registry_holds(dsc_registry *reg, const char *url)
 {
     if (reg)

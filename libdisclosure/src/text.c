@@ -184,6 +184,20 @@ size_t dsc_norm_label_to(const char *s, size_t n, char *out)
     return o;
 }
 
+int dsc_label_nonempty(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        size_t len;
+        uint32_t cp = dsc_utf8_next(u + i, n - i, &len);
+        i += len;
+        /* folding and t2s never give a space or a colon */
+        if (!dsc_is_space_cp(cp) && cp != ':' && cp != 0xFF1A)
+            return 1;
+    }
+    return 0;
+}
+
 /* Normalise into a scratch buffer of DSC_NORM_MAX(n) bytes (on the stack
  * when small), then keep only the result in the arena: the output can be
  * longer than the input, which an n + 1 arena block did not allow for. */

@@ -98,6 +98,9 @@ char *dsc_norm_label(dsc_arena *a, const char *s, size_t n);
 /* dsc_norm_label into out (DSC_NORM_MAX(n) bytes) rather than an arena, for
  * lookups that keep the result only when it is a label; returns its length. */
 size_t dsc_norm_label_to(const char *s, size_t n, char *out);
+/* 1 when dsc_norm_label(s, n) would not be empty: some character is neither
+ * white space nor a colon (nothing else normalises to nothing). */
+int dsc_label_nonempty(const char *s, size_t n);
 /* Value form: trimmed, inner white space runs as one ASCII space, full-width
  * digits/letters as ASCII. Returns NULL for an empty value (blank, -, --, 无,
  * /, 暂无). */

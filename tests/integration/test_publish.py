@@ -243,3 +243,16 @@ def test_concurrent_publishes_are_all_recorded(httpd):
     missing = [i for i in range(60) if httpd.url + "/zwgk/conc-%d.html" % i not in held]
     assert not missing
     assert "not recorded in the registry" not in httpd.error_log()
+
+
+def test_delete_and_move_keep_the_registry_in_step(httpd):
+    assert put(httpd, "/zwgk/del.html", policy_page())[0] == 201
+    assert put(httpd, "/zwgk/mv.html", policy_page())[0] == 201
+    assert curl("-X", "DELETE", httpd.url + "/zwgk/del.html")[0] == 204
+    assert curl("-X", "MOVE", "-H", "Destination: %s/zwgk/moved.html" % httpd.url,
+                httpd.url + "/zwgk/mv.html")[0] == 201
+    time.sleep(0.3)  # the log phase runs after the response
+    held = registry_urls(httpd)
+    assert httpd.url + "/zwgk/del.html" not in held
+    assert httpd.url + "/zwgk/mv.html" not in held
+    assert httpd.url + "/zwgk/moved.html" in held
