@@ -93,9 +93,9 @@ struct scan_state {
     const scan_opts *o;
     const dsc_policy *policy;
     dsc_registry *reg;
-    /* The header says a registry handle may be shared by threads, but two
-     * concurrent dsc_registry_record calls on one handle fail ("cannot start
-     * a transaction within a transaction"): serialize them here. */
+    /* Before 42e0b39 two concurrent dsc_registry_record calls on one handle
+     * failed ("cannot start a transaction within a transaction"); the
+     * library now serializes its calls, this lock stays as a cheap guard. */
     pthread_mutex_t reg_mu;
     char *spool_dir;
     str_set seen, baseline;

@@ -444,6 +444,8 @@ int md_publish_fixups(request_rec *r)
     dsc_registry_check_publish(sc->registry, res, holds_by_lookup, &hb);
 
     size_t nerr = dsc_result_count(res, DSC_SEV_ERROR);
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "disclosure: checked %s (%s, %" APR_OFF_T_FMT " bytes): %" APR_SIZE_T_FMT " errors, %" APR_SIZE_T_FMT " warnings",
+                  url, dsc_kind_name(dsc_result_kind(res)), body->length, nerr, dsc_result_count(res, DSC_SEV_WARNING));
     const char *rules = rule_list(r, res);
     if (rules)
         apr_table_setn(r->err_headers_out, "Disclosure-Findings", rules);

@@ -158,8 +158,9 @@ dsc_status dsc_check(const dsc_policy *policy, const dsc_input *in, dsc_result *
         return DSC_ERR_TOOLARGE;
     }
     dsc_decoded dec;
-    /* borrow: a page that is valid UTF-8 is parsed from the caller's bytes,
-     * not from a copy (libxml2 copies it into its own buffer anyway) */
+    /* borrow: a page that is valid UTF-8 is parsed from the caller's bytes
+     * instead of a malloc'd copy of them (htmlCtxtReadMemory takes a length
+     * and needs no NUL); only the NUL stripping below makes a copy */
     dsc_status st = dsc_decode_ex(in->data ? in->data : "", in->len, in->charset,
                                   policy->default_charset, policy->fallback_charset,
                                   DSC_DECODE_BORROW, &dec, err);

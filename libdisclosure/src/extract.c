@@ -653,9 +653,6 @@ static void relations(ex *x, xmlNodePtr t, const char *s)
     dsc_find_doc_numbers(c.ctx + (at - buf), n, on_docno, &c);
 }
 
-/* Links inside menus, headers and footers are not the page's own links. For
- * labels the test is narrower: a metadata table may well sit in a
- * "policyLibraryOverview_header", but never in a menu or a side tree. */
 /* strcasestr in the C locale (ASCII letters only), without glibc's set-up
  * cost per call: class and id values are short. */
 static int ascii_lower(unsigned char c)
@@ -740,6 +737,9 @@ static int attrs_have(ex *x, xmlNodePtr p, const dsc_words *words, int shift)
     return (bits >> (shift + 1)) & 1;
 }
 
+/* Links inside menus, headers and footers are not the page's own links. For
+ * labels the test is narrower: a metadata table may well sit in a
+ * "policyLibraryOverview_header", but never in a menu or a side tree. */
 static int in_block_of(ex *x, xmlNodePtr n, const dsc_words *words, int shift, int tags)
 {
     int depth = 0;

@@ -14,6 +14,7 @@ class Backend(http.server.ThreadingHTTPServer):
 
     def __init__(self):
         self.received = []
+        self.pages = {}  # path -> (content type, bytes) served on GET
         outer = self
 
         class H(http.server.BaseHTTPRequestHandler):
@@ -26,6 +27,17 @@ class Backend(http.server.ThreadingHTTPServer):
                 self.end_headers()
 
             do_PUT = do_POST
+
+            def do_GET(self):
+                ctype, body = outer.pages.get(self.path, ("text/plain", b"not here"))
+                self.send_response(200 if self.path in outer.pages else 404)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(body)
+
+            do_HEAD = do_GET
 
             def log_message(self, *a):
                 pass

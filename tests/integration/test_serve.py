@@ -51,6 +51,10 @@ Alias /alias/ %(docroot)s/zwgk/
 <Location /report/>
   DisclosureEngine ReportOnly
 </Location>
+ProxyPass /cms/ http://127.0.0.1:%(backend)d/
+<Location /cms/>
+  DisclosureEngine On
+</Location>
 """
 
 
@@ -61,7 +65,7 @@ def withheld_page(fields=None, body=SECRET_BODY):
 
 
 @pytest.fixture(scope="module")
-def site():
+def site(backend):
     h = Httpd()
     for d in ("zwgk", "zwgk/sec", "later", "gone", "report"):
         os.makedirs(os.path.join(h.docroot, d), exist_ok=True)
@@ -85,7 +89,12 @@ def site():
     for name, data in files.items():
         with open(os.path.join(h.docroot, name), "wb") as f:
             f.write(data)
-    h.write_conf(SERVE_CONF % {"registry": h.registry, "docroot": h.docroot})
+    backend.pages["/w.html"] = ("text/html; charset=utf-8", withheld_page())
+    backend.pages["/w-gbk.html"] = ("text/html; charset=gbk",
+                                    withheld_page().decode("utf-8").replace('charset="utf-8"', "").encode("gbk"))
+    backend.pages["/ok.html"] = ("text/html", policy_page())
+    backend.pages["/expired.html"] = ("text/html", policy_page({"有效性": "失效"}))
+    h.write_conf(SERVE_CONF % {"registry": h.registry, "docroot": h.docroot, "backend": backend.port})
     # what other modules say when the page they wanted is blocked
     h.allowed_errors = [r"AH00687: Negotiation: discovered file", r'unable to include "/zwgk/w.html"']
     h.start()
@@ -216,3 +225,22 @@ def test_interpretation_link_is_injected(site):
     text = b.decode("utf-8")
     assert "disclosure-interpretations" in text and 'href="' in text and "/zwgk/doc-jd.html" in text
     assert any(u.endswith("/zwgk/doc-jd.html") for u in eli(b)["eli:related_to"])
+
+
+@pytest.mark.parametrize("path", ["/cms/w.html", "/cms/w-gbk.html"])
+def test_proxied_withheld_page_never_leaks(site, path):
+    for args in ([], ["-H", "Range: bytes=0-200"], ["-H", "Accept-Encoding: gzip"]):
+        status, _, body = curl(*args, site.url + path)
+        assert status == 404 and no_leak(body)
+    # HEAD of a proxied page carries no body to judge: headers only, no bytes of the page
+    status, _, body = curl("-I", site.url + path)
+    assert no_leak(body) and b"<" not in body
+
+
+def test_proxied_pages_are_judged_by_content_and_cached(site):
+    s1, h1, b1 = curl(site.url + "/cms/ok.html")
+    s2, h2, _ = curl(site.url + "/cms/ok.html")
+    assert s1 == s2 == 200 and h1["disclosure-cache"] == "miss" and h2["disclosure-cache"] == "hit"
+    s, h, b = curl(site.url + "/cms/expired.html")
+    assert s == 200 and "【已失效】".encode() in b and h["disclosure-status"] == "expired"
+    assert int(h["content-length"]) == len(b)
