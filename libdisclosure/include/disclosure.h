@@ -148,6 +148,10 @@ size_t dsc_result_count(const dsc_result *res, dsc_severity severity);
  * 0 otherwise. Independent of rule severities: this is what serving blocks. */
 int dsc_result_withheld(const dsc_result *res);
 
+/* The content of the page's <meta name="..."> (name compared without case),
+ * "" when present but empty, NULL when absent: ColumnName for reports. */
+const char *dsc_result_meta(const dsc_result *res, const char *name);
+
 /* Add a finding computed outside the library's single-page rules (cross-page
  * rules, the module). Strings are copied. The severity is the policy's for
  * that rule id, or def when the policy does not name it; OFF drops it. */

@@ -16,3 +16,8 @@ int dsc_result_withheld(const dsc_result *r)
     }
     return withheld;
 }
+
+const char *dsc_result_meta(const dsc_result *r, const char *name)
+{
+    return dsc_meta_get(r, name);
+}
