@@ -311,9 +311,49 @@ static int has_colon(ex *x, xmlNodePtr n)
 /* The value of a label at node e: what follows it among its siblings, or,
  * when the label fills its container (a td, a dt, a span), the next
  * container. */
+/* A row of labels over a row of values:
+ *   <tr><th>索引号</th><th>发布机构</th></tr><tr><td>…</td><td>…</td></tr>
+ * the value is the cell in the same column of the next row. */
+static int column_value(ex *x, xmlNodePtr n, int f, long line)
+{
+    xmlNodePtr cell = n;
+    for (int up = 0; cell && up < 4 && !(name_is(cell, "td") || name_is(cell, "th")); up++)
+        cell = cell->parent;
+    if (!cell || !cell->parent || !name_is(cell->parent, "tr"))
+        return 0;
+    int col = 0;
+    for (xmlNodePtr c = cell->parent->children; c && c != cell; c = c->next)
+        if (name_is(c, "td") || name_is(c, "th"))
+            col++;
+    xmlNodePtr row = cell->parent->next;
+    while (row && row->type != XML_ELEMENT_NODE)
+        row = row->next;
+    if (!row || !name_is(row, "tr"))
+        return 0;
+    for (xmlNodePtr c = row->children; c; c = c->next) {
+        if (!(name_is(c, "td") || name_is(c, "th")) || col-- > 0)
+            continue;
+        const char *other;
+        if (node_is_label(x, c, &other) >= 0)
+            return 0;
+        char buf[MAX_VALUE_BYTES + 8];
+        sbuf b = {buf, 0, MAX_VALUE_BYTES, 0, NULL};
+        buf[0] = '\0';
+        subtree_text(c, &b, 200);
+        int found = dsc_norm_value(x->a, b.buf, b.len) != NULL;
+        if (found)
+            add_value(x, f, b.buf, b.len, b.href, line, 0);
+        if (b.href)
+            xmlFree((xmlChar *)b.href);
+        return found;
+    }
+    return 0;
+}
+
 static void value_after(ex *x, xmlNodePtr e, int f, const char *label, long line)
 {
     char buf[MAX_VALUE_BYTES + 8];
+    xmlNodePtr start = e;
     for (int climb = 0; climb < 4 && e; climb++) {
         sbuf b = {buf, 0, MAX_VALUE_BYTES, 0, NULL};
         buf[0] = '\0';
@@ -364,6 +404,8 @@ static void value_after(ex *x, xmlNodePtr e, int f, const char *label, long line
             break;
         e = parent;
     }
+    if (column_value(x, start, f, line))
+        return;
     /* The label is there but its value is empty: the field is present and
      * empty, which metadata-missing treats as missing. */
     x->labelled[f] = 1;
