@@ -478,6 +478,36 @@ static void add_value(ex *x, int f, const char *s, size_t n, const xmlChar *href
     dsc_record_set(x->r, f, v, line);
 }
 
+/* Where the next "词语：" starts in s (n when none): pages put labels the
+ * policy does not know on the same line ("发布日期：2024-05-15 浏览次数：12",
+ * "字号：大 中 小"), and they end the value before them as well. */
+static size_t any_label_at(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t clen = s[i] == ':' ? 1 : (i + 3 <= n && memcmp(s + i, "\xEF\xBC\x9A", 3) == 0) ? 3 : 0;
+        if (!clen)
+            continue;
+        /* 2 to 6 ideographs right before the colon, after a space or a non-ideograph */
+        size_t j = i;
+        int chars = 0;
+        while (j >= 3 && chars < 7) {
+            size_t len;
+            uint32_t cp = dsc_utf8_next((const unsigned char *)s + j - 3, 3, &len);
+            if (len != 3 || cp < 0x3400 || cp > 0x9FFF)
+                break;
+            j -= 3;
+            chars++;
+        }
+        if (chars < 2 || chars > 6 || j == 0)
+            continue;
+        size_t b = j;
+        /* the byte before the word must be white space (ASCII or U+3000) */
+        if (s[b - 1] == ' ' || s[b - 1] == '\t' || (b >= 3 && memcmp(s + b - 3, "\xE3\x80\x80", 3) == 0))
+            return b;
+    }
+    return n;
+}
+
 /* "label：value" pairs inside one text node. Returns 1 when any was found. */
 static int inline_pairs(ex *x, xmlNodePtr t, const char *s, size_t n)
 {
@@ -503,6 +533,7 @@ static int inline_pairs(ex *x, xmlNodePtr t, const char *s, size_t n)
     long line = xmlGetLineNo(t);
     for (int j = 0; j < k; j++) {
         size_t vend = j + 1 < k ? starts[j + 1] : n;
+        vend = ends[j] + any_label_at(s + ends[j], vend - ends[j]);
         const char *vs = s + ends[j];
         size_t vn = vend - ends[j];
         if (!dsc_norm_value(x->a, vs, vn) && j + 1 == k) {
