@@ -1,8 +1,8 @@
-/* Report writers of disclosure scan and disclosure report: text, JSON
- * (RULES.md "Output"), CSV, SARIF 2.1.0, JUnit XML. HTML is in
- * report_html.c. Every writer streams the pages file, one page at a time. */
+/* Report writers of disclosure scan: text, SARIF 2.1.0, JUnit XML here;
+ * HTML, JSON (RULES.md "Output") and CSV are the library's (dsc_report_*),
+ * which the module's report page shares. Every writer streams the pages
+ * file, one page at a time. */
 #include <jansson.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,97 +57,22 @@ static int is_known(json_t *f)
     return json_is_true(json_object_get(f, "known"));
 }
 
-/* ---- JSON ---- */
+/* ---- HTML, JSON, CSV: the library's, shared with the module ---- */
 
-typedef struct {
-    FILE *out;
-    size_t pages, errors, warnings;
-} json_ctx;
-
-static int json_page(json_t *page, void *baton)
+static int write_shared(const char *format, const report_data *d, FILE *out)
 {
-    json_ctx *c = baton;
-    size_t i;
-    json_t *f;
-    json_array_foreach(json_object_get(page, "findings"), i, f) {
-        const char *sev = str(f, "severity");
-        if (sev && strcmp(sev, "error") == 0)
-            c->errors++;
-        else
-            c->warnings++;
-    }
-    char *s = json_dumps(page, JSON_PRESERVE_ORDER | JSON_INDENT(2));
-    if (!s)
-        return -1;
-    fputs(c->pages++ ? ",\n" : "\n", c->out);
-    fputs(s, c->out);
-    free(s);
-    return 0;
+    char *scan = d->scan ? json_dumps(d->scan, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    dsc_error err;
+    dsc_status st = dsc_report_write_pages(d->pages_file, scan, d->have_baseline, format, out, &err);
+    free(scan);
+    if (st != DSC_OK)
+        fprintf(stderr, "disclosure: %s\n", err.message);
+    return st == DSC_OK ? 0 : -1;
 }
 
-static int write_json(const report_data *d, FILE *out)
+int report_write_html(const report_data *d, FILE *out)
 {
-    json_ctx c = {out, 0, 0, 0};
-    fputs("{\"version\": 1, \"pages\": [", out);
-    if (report_each_page(d, json_page, &c) < 0)
-        return -1;
-    json_t *sum = json_pack("{s:I,s:I,s:I}", "pages", (json_int_t)c.pages, "errors", (json_int_t)c.errors,
-                            "warnings", (json_int_t)c.warnings);
-    char *ss = json_dumps(sum, JSON_PRESERVE_ORDER | JSON_INDENT(2));
-    char *sc = d->scan ? json_dumps(d->scan, JSON_PRESERVE_ORDER | JSON_INDENT(2)) : NULL;
-    fprintf(out, "\n],\n\"summary\": %s", ss ? ss : "{}");
-    if (sc)
-        fprintf(out, ",\n\"scan\": %s", sc);
-    fputs("}\n", out);
-    free(ss);
-    free(sc);
-    json_decref(sum);
-    return ferror(out) ? -1 : 0;
-}
-
-/* ---- CSV (UTF-8 with BOM, for Excel; RFC 4180 quoting) ---- */
-
-static void csv_cell(FILE *out, const char *s, int last)
-{
-    s = s ? s : "";
-    /* a leading = + - @ would make a spreadsheet evaluate page text */
-    int formula = *s == '=' || *s == '+' || *s == '-' || *s == '@' || *s == '\t' || *s == '\r';
-    fputc('"', out);
-    if (formula)
-        fputc('\'', out);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', out);
-        fputc(*s, out);
-    }
-    fputc('"', out);
-    fputs(last ? "\r\n" : ",", out);
-}
-
-static int csv_page(json_t *page, void *baton)
-{
-    FILE *out = baton;
-    json_t *rec = json_object_get(page, "record");
-    size_t i;
-    json_t *f;
-    json_array_foreach(json_object_get(page, "findings"), i, f) {
-        csv_cell(out, str(page, "url"), 0);
-        csv_cell(out, str(page, "kind"), 0);
-        csv_cell(out, str(f, "rule"), 0);
-        csv_cell(out, str(f, "severity"), 0);
-        csv_cell(out, str(f, "field"), 0);
-        csv_cell(out, str(f, "evidence"), 0);
-        csv_cell(out, str(f, "message"), 0);
-        csv_cell(out, str(rec, "issuer"), 0);
-        csv_cell(out, str(rec, "title"), 1);
-    }
-    return 0;
-}
-
-static int write_csv(const report_data *d, FILE *out)
-{
-    fputs("\xEF\xBB\xBFurl,kind,rule,severity,field,evidence,message,issuer,title\r\n", out);
-    return report_each_page(d, csv_page, out) < 0 || ferror(out) ? -1 : 0;
+    return write_shared("html", d, out);
 }
 
 /* ---- SARIF 2.1.0 ---- */
@@ -407,8 +332,8 @@ int report_write(report_format f, const report_data *d, FILE *out)
 {
     switch (f) {
     case FMT_TEXT: return write_text(d, out);
-    case FMT_JSON: return write_json(d, out);
-    case FMT_CSV: return write_csv(d, out);
+    case FMT_JSON: return write_shared("json", d, out);
+    case FMT_CSV: return write_shared("csv", d, out);
     case FMT_SARIF: return write_sarif(d, out);
     case FMT_JUNIT: return write_junit(d, out);
     case FMT_HTML: return report_write_html(d, out);

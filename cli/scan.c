@@ -2,20 +2,15 @@
  * on several threads, record every page in the registry, then run the
  * cross-page rules on every page and write the reports.
  *
- * Two phases, memory bounded: collection (fetcher or file walk → bounded
- * queue → checking threads → dsc_registry_record; fetched bytes are spooled
- * to a temporary directory), then verdicts (each page checked again from its
- * file plus dsc_registry_check_page, now that the registry holds the whole
- * site; one JSON line per page into a spool file that the report writers
- * stream). */
+ * This file: the sources (file walk, fetcher callbacks), progress, and the
+ * order of things (cmd_scan). Options are in scan_opts.c, the work queue and
+ * both phases' checking threads in scan_queue.c, sitemaps in
+ * scan_sitemap.c, the scan's rows in the registry and resuming in
+ * scan_store.c. Memory is bounded: fetched bytes are spooled to files,
+ * results are kept for phase 2 only up to a budget, and the report writers
+ * stream a file of one JSON line per page. */
 #include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
-#include <jansson.h>
-#include <libxml/xmlreader.h>
-#include <pthread.h>
-#include <sqlite3.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,100 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "scan.h"
-
-#define BUSY_MS 10000
-#define MAX_SOURCES 16
-
-typedef struct {
-    const char *policy, *registry, *output_dir, *baseline, *base_url;
-    const char *docroots[MAX_SOURCES], *sitemaps[MAX_SOURCES], *crawls[MAX_SOURCES];
-    size_t ndocroots, nsitemaps, ncrawls;
-    const char *headers[64];
-    size_t nheaders;
-    int formats[FMT__COUNT], nformats, jobs, today;
-    dsc_severity fail_on;
-    fetch_opts fetch;
-} scan_opts;
-
-static const char usage_text[] =
-    "用法 Usage: disclosure scan [SOURCES] [OPTIONS]\n"
-    "来源 Sources (combinable):\n"
-    "  --docroot DIR --base-url URL   本地文件 pages under DIR (*.html, *.htm, *.shtml)\n"
-    "  --sitemap FILE|URL             站点地图 sitemap or sitemap index (.gz too)\n"
-    "  --crawl URL                    爬取 same-host crawl from URL\n"
-    "爬取 Crawl: --max-depth N (3) --max-pages N (1000) --concurrency N (4 per host)\n"
-    "  --delay MS (0) --timeout S (30) --retries N (3) --ignore-robots\n"
-    "  --header 'Name: value' (repeatable) --cookie STR\n"
-    "检查 Checking: --policy FILE --date YYYY-MM-DD --jobs N (cores) --registry FILE\n"
-    "输出 Output: --format text|json|csv|sarif|junit|html (repeatable) --output-dir DIR\n"
-    "  --baseline FILE (earlier scan.json) --fail-on error|warning (error)\n"
-    "Exit status: 0 clean, 1 findings at or above --fail-on, 2 could not run,\n"
-    "3 bad configuration (options, policy).\n";
-
-/* ---- a set of strings (URLs seen, baseline fingerprints) ---- */
-
-typedef struct {
-    json_t *obj;
-    pthread_mutex_t mu;
-} str_set;
-
-/* 1 when newly added. */
-static int set_add(str_set *s, const char *key)
-{
-    pthread_mutex_lock(&s->mu);
-    int added = json_object_get(s->obj, key) == NULL;
-    if (added)
-        json_object_set_new(s->obj, key, json_true());
-    pthread_mutex_unlock(&s->mu);
-    return added;
-}
-
-/* ---- the pages of a scan ---- */
-
-typedef struct {
-    char *url, *file, *charset;
-    int docroot; /* file is the page's own path (reported as "path") */
-} page_entry;
-
-/* Work queue between the collectors and the checking threads. */
-typedef struct {
-    char *url, *file, *charset, *data;
-    size_t len;
-    int docroot;
-} work;
-
-typedef struct scan_state scan_state;
-struct scan_state {
-    const scan_opts *o;
-    const dsc_policy *policy;
-    dsc_registry *reg;
-    /* Before 42e0b39 two concurrent dsc_registry_record calls on one handle
-     * failed ("cannot start a transaction within a transaction"); the
-     * library now serializes its calls, this lock stays as a cheap guard. */
-    pthread_mutex_t reg_mu;
-    char *spool_dir;
-    str_set seen, baseline;
-    /* queue */
-    pthread_mutex_t mu;
-    pthread_cond_t not_empty, not_full;
-    work *q;
-    size_t qcap, qhead, qlen;
-    int closing;
-    /* pages recorded */
-    page_entry *pages;
-    size_t npages, cappages;
-    long spool_seq;
-    /* phase 2 */
-    size_t next;
-    FILE *out;
-    /* counters */
-    atomic_long done, queued, findings, fetch_errors, errors, warnings, failing, known;
-    int phase;
-    long long t0;
-    int progress_stop;
-};
+#include "scan_int.h"
 
 static long long mono_ms(void)
 {
@@ -132,193 +34,6 @@ static void iso_now(char buf[32])
     struct tm tm;
     gmtime_r(&t, &tm);
     strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-static void queue_push(scan_state *s, work w)
-{
-    pthread_mutex_lock(&s->mu);
-    while (s->qlen == s->qcap)
-        pthread_cond_wait(&s->not_full, &s->mu);
-    s->q[(s->qhead + s->qlen++) % s->qcap] = w;
-    atomic_fetch_add(&s->queued, 1);
-    pthread_cond_signal(&s->not_empty);
-    pthread_mutex_unlock(&s->mu);
-}
-
-static int queue_pop(scan_state *s, work *w)
-{
-    pthread_mutex_lock(&s->mu);
-    while (s->qlen == 0 && !s->closing)
-        pthread_cond_wait(&s->not_empty, &s->mu);
-    if (s->qlen == 0) {
-        pthread_mutex_unlock(&s->mu);
-        return 0;
-    }
-    *w = s->q[s->qhead];
-    s->qhead = (s->qhead + 1) % s->qcap;
-    s->qlen--;
-    pthread_cond_signal(&s->not_full);
-    pthread_mutex_unlock(&s->mu);
-    return 1;
-}
-
-static int write_file(const char *path, const char *data, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    if (!f)
-        return -1;
-    int ok = fwrite(data, 1, len, f) == len;
-    return (fclose(f) == 0 && ok) ? 0 : -1;
-}
-
-/* Phase 1: check and record one page; keep where its bytes are. */
-static void collect_one(scan_state *s, work *w)
-{
-    char *data = w->data;
-    size_t len = w->len;
-    int too_large = 0;
-    if (!data) {
-        if (cli_read_file(w->file, dsc_policy_max_bytes(s->policy), &data, &len, &too_large) < 0) {
-            fprintf(stderr, "disclosure: %s: cannot read the file\n", w->file);
-            atomic_fetch_add(&s->fetch_errors, 1);
-            goto out;
-        }
-    } else {
-        too_large = len > dsc_policy_max_bytes(s->policy);
-        pthread_mutex_lock(&s->mu);
-        long n = ++s->spool_seq;
-        pthread_mutex_unlock(&s->mu);
-        size_t fl = strlen(s->spool_dir) + 32;
-        w->file = malloc(fl);
-        if (!w->file || (snprintf(w->file, fl, "%s/%ld.html", s->spool_dir, n),
-                         write_file(w->file, data, len) < 0)) {
-            fprintf(stderr, "disclosure: %s: cannot spool the page\n", w->url);
-            atomic_fetch_add(&s->fetch_errors, 1);
-            goto out;
-        }
-    }
-    if (too_large) {
-        fprintf(stderr, "disclosure: %s: 页面超过%zu字节上限，未检查 (page larger than the limit, not checked)\n",
-                w->url, dsc_policy_max_bytes(s->policy));
-        atomic_fetch_add(&s->fetch_errors, 1);
-        goto out;
-    }
-    dsc_input in = {data, len, w->charset, w->url, w->docroot ? w->file : NULL, s->o->today};
-    dsc_result *res = NULL;
-    dsc_error err;
-    if (dsc_check(s->policy, &in, &res, &err) != DSC_OK) {
-        fprintf(stderr, "disclosure: %s: %s (%s)\n", w->url, err.message_zh, err.message);
-        atomic_fetch_add(&s->fetch_errors, 1);
-        goto out;
-    }
-    atomic_fetch_add(&s->findings, (long)dsc_result_nfindings(res));
-    pthread_mutex_lock(&s->reg_mu);
-    dsc_status st = dsc_registry_record(s->reg, res, NULL, (long long)time(NULL), &err);
-    pthread_mutex_unlock(&s->reg_mu);
-    dsc_result_free(res);
-    if (st != DSC_OK) {
-        cli_print_error(w->url, &err);
-        atomic_fetch_add(&s->fetch_errors, 1);
-        goto out;
-    }
-    pthread_mutex_lock(&s->mu);
-    if (s->npages == s->cappages) {
-        size_t cap = s->cappages ? s->cappages * 2 : 256;
-        page_entry *p = realloc(s->pages, cap * sizeof *p);
-        if (p) {
-            s->pages = p;
-            s->cappages = cap;
-        }
-    }
-    if (s->npages < s->cappages) {
-        s->pages[s->npages++] = (page_entry){w->url, w->file, w->charset, w->docroot};
-        w->url = w->file = w->charset = NULL;
-    }
-    pthread_mutex_unlock(&s->mu);
-out:
-    atomic_fetch_add(&s->done, 1);
-    if (data != w->data)
-        free(data);
-    free(w->data);
-    free(w->url);
-    free(w->file);
-    free(w->charset);
-}
-
-static void *collect_worker(void *arg)
-{
-    scan_state *s = arg;
-    work w;
-    while (queue_pop(s, &w))
-        collect_one(s, &w);
-    return NULL;
-}
-
-/* Phase 2: the page's final verdict, as one JSON line. */
-static void verdict_one(scan_state *s, const page_entry *p)
-{
-    char *data;
-    size_t len;
-    int too_large;
-    if (cli_read_file(p->file, dsc_policy_max_bytes(s->policy), &data, &len, &too_large) < 0)
-        return;
-    dsc_input in = {data, len, p->charset, p->url, p->docroot ? p->file : NULL, s->o->today};
-    dsc_result *res = NULL;
-    dsc_error err;
-    dsc_status st = dsc_check(s->policy, &in, &res, &err);
-    free(data);
-    if (st != DSC_OK)
-        return;
-    pthread_mutex_lock(&s->reg_mu);
-    dsc_registry_check_page(s->reg, res);
-    pthread_mutex_unlock(&s->reg_mu);
-    char *js = dsc_result_json(res, 0);
-    dsc_result_free(res);
-    json_t *page = js ? json_loads(js, 0, NULL) : NULL;
-    free(js);
-    if (!page)
-        return;
-    json_t *fs = json_object_get(page, "findings");
-    size_t i;
-    json_t *f;
-    json_array_foreach(fs, i, f) {
-        const char *rule = json_string_value(json_object_get(f, "rule"));
-        const char *sev = json_string_value(json_object_get(f, "severity"));
-        const char *field = json_string_value(json_object_get(f, "field"));
-        int is_error = sev && strcmp(sev, "error") == 0;
-        atomic_fetch_add(is_error ? &s->errors : &s->warnings, 1);
-        char key[2048];
-        snprintf(key, sizeof key, "%s\x1f%s\x1f%s", p->url, rule ? rule : "", field ? field : "");
-        if (json_object_get(s->baseline.obj, key)) {
-            json_object_set_new(f, "known", json_true());
-            atomic_fetch_add(&s->known, 1);
-        } else if (is_error || s->o->fail_on == DSC_SEV_WARNING) {
-            atomic_fetch_add(&s->failing, 1);
-        }
-    }
-    char *line = json_dumps(page, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    json_decref(page);
-    if (!line)
-        return;
-    pthread_mutex_lock(&s->mu);
-    fputs(line, s->out);
-    fputc('\n', s->out);
-    pthread_mutex_unlock(&s->mu);
-    free(line);
-    atomic_fetch_add(&s->done, 1);
-}
-
-static void *verdict_worker(void *arg)
-{
-    scan_state *s = arg;
-    for (;;) {
-        pthread_mutex_lock(&s->mu);
-        size_t i = s->next++;
-        pthread_mutex_unlock(&s->mu);
-        if (i >= s->npages)
-            return NULL;
-        verdict_one(s, &s->pages[i]);
-    }
 }
 
 /* ---- progress on a terminal ---- */
@@ -392,7 +107,7 @@ static int walk(scan_state *s, const char *base, const char *dir, const char *re
         } else if (stat(file, &st) == 0 && S_ISREG(st.st_mode) && is_page_name(e->d_name)) {
             char *url = url_encode_path(base, sub);
             if (url && set_add(&s->seen, url))
-                queue_push(s, (work){url, strdup(file), NULL, NULL, 0, 1});
+                queue_push(s, (work){url, NULL, strdup(file), NULL, NULL, 0, 1});
             else
                 free(url);
         }
@@ -400,125 +115,20 @@ static int walk(scan_state *s, const char *base, const char *dir, const char *re
     closedir(d);
     return 0;
 }
-
-typedef struct {
-    char **items;
-    size_t n, cap;
-} str_list;
-
-static void list_add(str_list *l, const char *v)
-{
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 64;
-        char **it = realloc(l->items, cap * sizeof *it);
-        if (!it)
-            return;
-        l->items = it;
-        l->cap = cap;
-    }
-    char *c = strdup(v);
-    if (c)
-        l->items[l->n++] = c;
-}
-
-static void list_free(str_list *l)
-{
-    for (size_t i = 0; i < l->n; i++)
-        free(l->items[i]);
-    free(l->items);
-}
-
-/* Read a sitemap or sitemap index (file or URL, gzip or not) with the
- * streaming reader: no DTD, no entity expansion, no network access by the
- * parser itself. Page URLs go to pages; nested sitemaps are followed. */
-static int load_sitemap(const scan_opts *o, const char *loc, int depth, str_list *pages)
-{
-    if (depth > 3) {
-        fprintf(stderr, "disclosure: %s: sitemap index nested too deep\n", loc);
-        return -1;
-    }
-    char tmp[] = "/tmp/disclosure-sitemap-XXXXXX";
-    const char *file = loc;
-    int have_tmp = 0;
-    if (strncasecmp(loc, "http://", 7) == 0 || strncasecmp(loc, "https://", 8) == 0) {
-        char *data;
-        size_t len;
-        if (fetch_one(&o->fetch, loc, &data, &len) != 0) {
-            fprintf(stderr, "disclosure: %s: 无法获取站点地图 cannot fetch the sitemap\n", loc);
-            return -1;
-        }
-        int fd = mkstemp(tmp);
-        int ok = fd >= 0 && write(fd, data, len) == (ssize_t)len;
-        if (fd >= 0)
-            close(fd);
-        free(data);
-        if (!ok) {
-            if (fd >= 0)
-                unlink(tmp);
-            return -1;
-        }
-        file = tmp;
-        have_tmp = 1;
-    }
-    /* xmlReaderForFile inflates gzip transparently */
-    xmlTextReaderPtr r = xmlReaderForFile(file, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    if (!r) {
-        fprintf(stderr, "disclosure: %s: cannot read the sitemap\n", loc);
-        if (have_tmp)
-            unlink(tmp);
-        return -1;
-    }
-    int index = -1, rc = 0, ret;
-    str_list nested = {0};
-    while ((ret = xmlTextReaderRead(r)) == 1) {
-        if (xmlTextReaderNodeType(r) != XML_READER_TYPE_ELEMENT)
-            continue;
-        const char *name = (const char *)xmlTextReaderConstLocalName(r);
-        if (index < 0) {
-            if (strcmp(name, "sitemapindex") == 0)
-                index = 1;
-            else if (strcmp(name, "urlset") == 0)
-                index = 0;
-            else {
-                fprintf(stderr, "disclosure: %s: not a sitemap (root <%s>)\n", loc, name);
-                rc = -1;
-                break;
-            }
-        } else if (strcmp(name, "loc") == 0) {
-            xmlChar *v = xmlTextReaderReadString(r);
-            if (v) {
-                char *t = (char *)v;
-                while (*t == ' ' || *t == '\n' || *t == '\t' || *t == '\r')
-                    t++;
-                for (char *e = t + strlen(t); e > t && (e[-1] == ' ' || e[-1] == '\n' || e[-1] == '\t' || e[-1] == '\r');)
-                    *--e = 0;
-                if (*t)
-                    list_add(index ? &nested : pages, t);
-                xmlFree(v);
-            }
-        }
-    }
-    if (ret < 0) {
-        fprintf(stderr, "disclosure: %s: the sitemap is not well-formed XML\n", loc);
-        rc = -1;
-    }
-    xmlFreeTextReader(r);
-    if (have_tmp)
-        unlink(tmp);
-    for (size_t i = 0; rc == 0 && i < nested.n; i++)
-        if (load_sitemap(o, nested.items[i], depth + 1, pages) < 0)
-            rc = -1;
-    list_free(&nested);
-    return rc;
-}
-
-static int claim_url(void *baton, const char *url)
+/* A crawl's links (depth > 0) go to scan_frontier as they are claimed, so a
+ * resume fetches them; seeds come back from the options. */
+static int claim_url(void *baton, const char *url, int depth)
 {
     scan_state *s = baton;
-    return set_add(&s->seen, url);
+    if (!set_add(&s->seen, url))
+        return 0;
+    if (depth > 0 && s->store)
+        store_frontier(s->store, s->scan_id, url, depth);
+    return 1;
 }
 
-static int on_fetched(void *baton, const char *url, const char *data, size_t len, const char *charset)
+static int on_fetched(void *baton, const char *url, const char *requested, const char *data, size_t len,
+                      const char *charset)
 {
     scan_state *s = baton;
     char *copy = malloc(len + 1);
@@ -526,190 +136,8 @@ static int on_fetched(void *baton, const char *url, const char *data, size_t len
         return -1;
     memcpy(copy, data, len);
     copy[len] = 0;
-    queue_push(s, (work){strdup(url), NULL, charset ? strdup(charset) : NULL, copy, len, 0});
-    return 0;
-}
-
-/* ---- options ---- */
-
-static int parse_int(const char *name, const char *v, int min, int *out)
-{
-    char *end;
-    long n = strtol(v, &end, 10);
-    if (*v == 0 || *end || n < min || n > 1000000) {
-        fprintf(stderr, "disclosure: --%s \"%s\" is not a number >= %d\n", name, v, min);
-        return -1;
-    }
-    *out = (int)n;
-    return 0;
-}
-
-static int add_source(const char **arr, size_t *n, const char *v, const char *what)
-{
-    if (*n == MAX_SOURCES) {
-        fprintf(stderr, "disclosure: at most %d --%s\n", MAX_SOURCES, what);
-        return -1;
-    }
-    arr[(*n)++] = v;
-    return 0;
-}
-
-static int parse_args(int argc, char **argv, scan_opts *o)
-{
-    enum { O_DOCROOT = 256, O_BASE, O_SITEMAP, O_CRAWL, O_DEPTH, O_PAGES, O_CONC, O_DELAY, O_ROBOTS,
-           O_HEADER, O_COOKIE, O_JOBS, O_REG, O_FORMAT, O_OUTDIR, O_BASELINE, O_FAILON, O_POLICY,
-           O_DATE, O_TIMEOUT, O_RETRIES };
-    static const struct option longopts[] = {
-        {"docroot", required_argument, NULL, O_DOCROOT}, {"base-url", required_argument, NULL, O_BASE},
-        {"sitemap", required_argument, NULL, O_SITEMAP}, {"crawl", required_argument, NULL, O_CRAWL},
-        {"max-depth", required_argument, NULL, O_DEPTH}, {"max-pages", required_argument, NULL, O_PAGES},
-        {"concurrency", required_argument, NULL, O_CONC}, {"delay", required_argument, NULL, O_DELAY},
-        {"ignore-robots", no_argument, NULL, O_ROBOTS},  {"header", required_argument, NULL, O_HEADER},
-        {"cookie", required_argument, NULL, O_COOKIE},   {"jobs", required_argument, NULL, O_JOBS},
-        {"registry", required_argument, NULL, O_REG},    {"format", required_argument, NULL, O_FORMAT},
-        {"output-dir", required_argument, NULL, O_OUTDIR}, {"baseline", required_argument, NULL, O_BASELINE},
-        {"fail-on", required_argument, NULL, O_FAILON},  {"policy", required_argument, NULL, O_POLICY},
-        {"date", required_argument, NULL, O_DATE},       {"timeout", required_argument, NULL, O_TIMEOUT},
-        {"retries", required_argument, NULL, O_RETRIES}, {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    int c, f;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        switch (c) {
-        case O_DOCROOT:
-            if (add_source(o->docroots, &o->ndocroots, optarg, "docroot") < 0)
-                return -1;
-            break;
-        case O_BASE:
-            if (!strstr(optarg, "://")) {
-                fprintf(stderr, "disclosure: --base-url \"%s\" is not an absolute URL (http://host/)\n", optarg);
-                return -1;
-            }
-            o->base_url = optarg;
-            break;
-        case O_SITEMAP:
-            if (add_source(o->sitemaps, &o->nsitemaps, optarg, "sitemap") < 0)
-                return -1;
-            break;
-        case O_CRAWL:
-            if (strncasecmp(optarg, "http://", 7) != 0 && strncasecmp(optarg, "https://", 8) != 0) {
-                fprintf(stderr, "disclosure: --crawl \"%s\" is not an http(s) URL\n", optarg);
-                return -1;
-            }
-            if (add_source(o->crawls, &o->ncrawls, optarg, "crawl") < 0)
-                return -1;
-            break;
-        case O_DEPTH:
-            if (parse_int("max-depth", optarg, 0, &o->fetch.max_depth) < 0)
-                return -1;
-            break;
-        case O_PAGES:
-            if (parse_int("max-pages", optarg, 1, &o->fetch.max_pages) < 0)
-                return -1;
-            break;
-        case O_CONC:
-            if (parse_int("concurrency", optarg, 1, &o->fetch.concurrency) < 0)
-                return -1;
-            break;
-        case O_DELAY:
-            if (parse_int("delay", optarg, 0, &o->fetch.delay_ms) < 0)
-                return -1;
-            break;
-        case O_TIMEOUT:
-            if (parse_int("timeout", optarg, 1, &o->fetch.timeout_s) < 0)
-                return -1;
-            break;
-        case O_RETRIES:
-            if (parse_int("retries", optarg, 0, &o->fetch.retries) < 0)
-                return -1;
-            break;
-        case O_ROBOTS:
-            o->fetch.ignore_robots = 1;
-            break;
-        case O_HEADER:
-            if (!strchr(optarg, ':') || o->nheaders == sizeof o->headers / sizeof o->headers[0]) {
-                fprintf(stderr, "disclosure: --header \"%s\" must be 'Name: value'\n", optarg);
-                return -1;
-            }
-            o->headers[o->nheaders++] = optarg;
-            break;
-        case O_COOKIE:
-            o->fetch.cookie = optarg;
-            break;
-        case O_JOBS:
-            if (parse_int("jobs", optarg, 1, &o->jobs) < 0)
-                return -1;
-            break;
-        case O_REG:
-            o->registry = optarg;
-            break;
-        case O_FORMAT:
-            f = report_format_from_name(optarg);
-            if (f < 0) {
-                fprintf(stderr, "disclosure: --format must be text, json, csv, sarif, junit or html, not \"%s\"\n", optarg);
-                return -1;
-            }
-            if (!o->formats[f])
-                o->nformats++;
-            o->formats[f] = 1;
-            break;
-        case O_OUTDIR:
-            o->output_dir = optarg;
-            break;
-        case O_BASELINE:
-            o->baseline = optarg;
-            break;
-        case O_FAILON:
-            if (strcmp(optarg, "error") == 0)
-                o->fail_on = DSC_SEV_ERROR;
-            else if (strcmp(optarg, "warning") == 0)
-                o->fail_on = DSC_SEV_WARNING;
-            else {
-                fprintf(stderr, "disclosure: --fail-on must be error or warning, not \"%s\"\n", optarg);
-                return -1;
-            }
-            break;
-        case O_POLICY:
-            o->policy = optarg;
-            break;
-        case O_DATE:
-            if (dsc_date_parse(optarg, &o->today) < 0) {
-                fprintf(stderr, "disclosure: --date \"%s\" is not a date (YYYY-MM-DD)\n", optarg);
-                return -1;
-            }
-            break;
-        case 'h':
-            fputs(usage_text, stdout);
-            exit(EXIT_CLEAN);
-        default:
-            return -1;
-        }
-    }
-    if (optind < argc) {
-        fprintf(stderr, "disclosure: scan takes no arguments (\"%s\"): use --docroot, --sitemap or --crawl\n", argv[optind]);
-        return -1;
-    }
-    if (!o->ndocroots && !o->nsitemaps && !o->ncrawls) {
-        fputs("disclosure: scan needs a source: --docroot DIR --base-url URL, --sitemap, --crawl\n", stderr);
-        return -1;
-    }
-    if (o->ndocroots && !o->base_url) {
-        fputs("disclosure: --docroot needs --base-url (the URL the docroot is served at)\n", stderr);
-        return -1;
-    }
-    if (!o->nformats) {
-        o->formats[FMT_TEXT] = 1;
-        o->nformats = 1;
-    }
-    int files = o->nformats - o->formats[FMT_TEXT];
-    if (files > 1 && !o->output_dir) {
-        fputs("disclosure: several --format need --output-dir DIR\n", stderr);
-        return -1;
-    }
-    if (files && o->formats[FMT_TEXT] && !o->output_dir) {
-        fputs("disclosure: --format text with another format needs --output-dir DIR\n", stderr);
-        return -1;
-    }
+    char *req = requested && strcmp(requested, url) != 0 ? strdup(requested) : NULL;
+    queue_push(s, (work){strdup(url), req, NULL, charset ? strdup(charset) : NULL, copy, len, 0});
     return 0;
 }
 
@@ -739,76 +167,6 @@ static int load_baseline(const char *path, str_set *set)
     }
     json_decref(doc);
     return 0;
-}
-
-/* ---- the scans table: what `disclosure report` renders again ---- */
-
-static long long store_scan(const char *registry, json_t *scan, const char *pages_file)
-{
-    sqlite3 *db = NULL;
-    long long id = -1;
-    if (sqlite3_open_v2(registry, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
-        sqlite3_close(db);
-        return -1;
-    }
-    sqlite3_busy_timeout(db, BUSY_MS);
-    sqlite3_stmt *st = NULL, *fs = NULL;
-    char *sources = json_dumps(json_object_get(scan, "sources"), JSON_COMPACT);
-    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, "INSERT INTO scans(started, finished, sources, pages, fetch_errors) VALUES (?,?,?,?,?)",
-                           -1, &st, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, "INSERT INTO findings(scan_id, url, rule, severity, field, message, message_en,"
-                           " evidence, line) VALUES (?,?,?,?,?,?,?,?,?)", -1, &fs, NULL) != SQLITE_OK)
-        goto out;
-    sqlite3_bind_text(st, 1, json_string_value(json_object_get(scan, "started")), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, json_string_value(json_object_get(scan, "finished")), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, sources, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 4, json_integer_value(json_object_get(scan, "pages")));
-    sqlite3_bind_int64(st, 5, json_integer_value(json_object_get(scan, "fetch_errors")));
-    if (sqlite3_step(st) != SQLITE_DONE)
-        goto out;
-    long long sid = sqlite3_last_insert_rowid(db);
-    FILE *in = fopen(pages_file, "r");
-    char *line = NULL;
-    size_t cap = 0;
-    int ok = in != NULL;
-    while (ok && getline(&line, &cap, in) > 0) {
-        json_t *p = json_loads(line, 0, NULL);
-        const char *url = json_string_value(json_object_get(p, "url"));
-        size_t i;
-        json_t *f;
-        json_array_foreach(json_object_get(p, "findings"), i, f) {
-            static const char *const cols[] = {"rule", "severity", "field", "message", "message_en", "evidence"};
-            sqlite3_reset(fs);
-            sqlite3_bind_int64(fs, 1, sid);
-            sqlite3_bind_text(fs, 2, url, -1, SQLITE_TRANSIENT);
-            for (int k = 0; k < 6; k++)
-                sqlite3_bind_text(fs, 3 + k, json_string_value(json_object_get(f, cols[k])), -1, SQLITE_TRANSIENT);
-            json_t *ln = json_object_get(f, "line");
-            if (json_is_integer(ln))
-                sqlite3_bind_int64(fs, 9, json_integer_value(ln));
-            else
-                sqlite3_bind_null(fs, 9);
-            if (sqlite3_step(fs) != SQLITE_DONE)
-                ok = 0;
-        }
-        json_decref(p);
-    }
-    free(line);
-    if (in)
-        fclose(in);
-    if (ok && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
-        id = sid;
-out:
-    if (id < 0) {
-        fprintf(stderr, "disclosure: %s: cannot store the scan: %s\n", registry, sqlite3_errmsg(db));
-        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-    }
-    free(sources);
-    sqlite3_finalize(st);
-    sqlite3_finalize(fs);
-    sqlite3_close(db);
-    return id;
 }
 
 /* ---- writing the reports ---- */
@@ -866,94 +224,125 @@ static int by_url(const void *a, const void *b)
     return strcmp(((const page_entry *)a)->url, ((const page_entry *)b)->url);
 }
 
-static void run_threads(int n, void *(*fn)(void *), scan_state *s)
+/* ---- the order of things ---- */
+
+/* Where fetched pages' bytes wait for phase 2: beside a named registry, so
+ * a resume finds them; else a temporary directory. */
+static char *make_spool(const char *registry, long long id)
 {
-    pthread_t *t = calloc((size_t)n, sizeof *t);
-    int started = 0;
-    for (int i = 0; t && i < n; i++)
-        if (pthread_create(&t[i], NULL, fn, s) == 0)
-            started++;
-    if (!started)
-        fn(s);
-    for (int i = 0; i < started; i++)
-        pthread_join(t[i], NULL);
-    free(t);
+    char *dir = NULL;
+    if (registry) {
+        size_t n = strlen(registry) + 48;
+        dir = malloc(n);
+        if (dir) {
+            snprintf(dir, n, "%s.scan%lld.d", registry, id);
+            if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+                fprintf(stderr, "disclosure: %s: cannot create the directory: %s\n", dir, strerror(errno));
+                free(dir);
+                dir = NULL;
+            }
+        }
+    } else {
+        char tmp[] = "/tmp/disclosure-spool-XXXXXX";
+        if (mkdtemp(tmp))
+            dir = strdup(tmp);
+        else
+            fputs("disclosure: cannot create a temporary directory\n", stderr);
+    }
+    return dir;
 }
 
-typedef struct {
-    scan_state *s;
-    int n;
-    pthread_t *t;
-    int started;
-} pool;
-
-static void pool_start(pool *p)
+/* Phase 1: every source into the queue, the checking threads record. */
+static void collect(scan_state *s, scan_opts *o, json_t *sources, str_list *frontier, const int *fdepths,
+                    long claimed_before, int *source_failed)
 {
-    p->t = calloc((size_t)p->n, sizeof *p->t);
-    for (int i = 0; p->t && i < p->n; i++)
-        if (pthread_create(&p->t[i], NULL, collect_worker, p->s) == 0)
-            p->started++;
+    scan_pool workers = {s, o->jobs, 0, NULL};
+    pool_start(&workers);
+    for (size_t i = 0; i < o->ndocroots; i++) {
+        size_t bl = strlen(o->base_url);
+        char base[4096];
+        snprintf(base, sizeof base, "%s%s", o->base_url, bl && o->base_url[bl - 1] == '/' ? "" : "/");
+        char src[4200];
+        snprintf(src, sizeof src, "docroot:%s", o->docroots[i]);
+        json_array_append_new(sources, json_string(src));
+        if (walk(s, base, o->docroots[i], "", 0) < 0)
+            *source_failed = 1;
+    }
+    /* crawl start URLs first: the first seed's origin is the crawl's */
+    str_list seeds = {0};
+    for (size_t i = 0; i < o->ncrawls; i++) {
+        char src[4200];
+        snprintf(src, sizeof src, "crawl:%s", o->crawls[i]);
+        json_array_append_new(sources, json_string(src));
+        list_add(&seeds, o->crawls[i]);
+    }
+    size_t nfirst = seeds.n;
+    for (size_t i = 0; i < frontier->n; i++)
+        list_add(&seeds, frontier->items[i]);
+    for (size_t i = 0; i < o->nsitemaps; i++) {
+        char src[4200];
+        snprintf(src, sizeof src, "sitemap:%s", o->sitemaps[i]);
+        json_array_append_new(sources, json_string(src));
+        if (load_sitemap(&o->fetch, o->sitemaps[i], 0, &seeds) < 0)
+            *source_failed = 1;
+    }
+    int *depths = seeds.n ? calloc(seeds.n, sizeof *depths) : NULL;
+    for (size_t i = 0; depths && i < frontier->n && nfirst + i < seeds.n; i++)
+        depths[nfirst + i] = fdepths[i];
+    fetch_stats fst = {0, 0, 0};
+    if (seeds.n)
+        fetch_run(&o->fetch, (const char *const *)seeds.items, depths, seeds.n, o->ncrawls > 0, claimed_before,
+                  claim_url, on_fetched, s, &fst);
+    free(depths);
+    list_free(&seeds);
+    pool_finish(&workers);
+    atomic_fetch_add(&s->fetch_errors, fst.fetch_errors);
+    if (fst.robots_excluded)
+        fprintf(stderr, "disclosure: robots.txt 排除 excluded %ld URL(s)\n", fst.robots_excluded);
 }
 
-static void pool_finish(pool *p)
+/* How many phase-1 results stay in memory for phase 2, so each page is
+ * parsed once; past that, phase 2 checks the page's file again. A result
+ * of a 30-80 KB portal page takes about 17 KB, so the default keeps memory
+ * near 150 MB at most (bench/README-scan.md). DISCLOSURE_SCAN_KEEP
+ * overrides it (0: parse every page twice, as scans did before). */
+static size_t keep_limit(void)
 {
-    pthread_mutex_lock(&p->s->mu);
-    p->s->closing = 1;
-    pthread_cond_broadcast(&p->s->not_empty);
-    pthread_mutex_unlock(&p->s->mu);
-    if (!p->started)
-        collect_worker(p->s);
-    for (int i = 0; i < p->started; i++)
-        pthread_join(p->t[i], NULL);
-    free(p->t);
+    const char *v = getenv("DISCLOSURE_SCAN_KEEP");
+    return v && *v ? (size_t)strtoul(v, NULL, 10) : 8192;
 }
 
 int cmd_scan(int argc, char **argv)
 {
     scan_opts o;
-    memset(&o, 0, sizeof o);
-    o.fail_on = DSC_SEV_ERROR;
-    o.fetch = (fetch_opts){3, 1000, 4, 0, 0, 30, 3, NULL, NULL, 0};
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    o.jobs = cores > 0 ? (int)cores : 1;
-    if (parse_args(argc, argv, &o) < 0)
+    scan_opts_init(&o);
+    if (scan_parse_args(argc, argv, &o) < 0)
         return EXIT_BAD_CONFIG;
     o.fetch.headers = o.headers;
     o.fetch.n_headers = o.nheaders;
-    dsc_policy *policy = cli_load_policy(o.policy);
-    if (!policy)
-        return EXIT_BAD_CONFIG;
-    if (o.fetch.ignore_robots && (o.ncrawls || o.nsitemaps))
-        fputs("disclosure: robots.txt 已忽略 is overridden by --ignore-robots\n", stderr);
 
     scan_state s;
     memset(&s, 0, sizeof s);
     s.o = &o;
-    s.policy = policy;
+    s.scan_id = -1;
     s.seen.obj = json_object();
     s.baseline.obj = json_object();
     pthread_mutex_init(&s.seen.mu, NULL);
     pthread_mutex_init(&s.baseline.mu, NULL);
     pthread_mutex_init(&s.mu, NULL);
-    pthread_mutex_init(&s.reg_mu, NULL);
     pthread_cond_init(&s.not_empty, NULL);
     pthread_cond_init(&s.not_full, NULL);
-    s.qcap = (size_t)o.jobs * 2 + 8;
-    s.q = calloc(s.qcap, sizeof *s.q);
-    int rc = EXIT_CANNOT_RUN, source_failed = 0;
-    char reg_tmp[] = "/tmp/disclosure-scan-XXXXXX", spool[] = "/tmp/disclosure-spool-XXXXXX";
+    s.keep_limit = keep_limit();
+    int rc = EXIT_CANNOT_RUN, source_failed = 0, finished_ok = 0;
+    char reg_tmp[] = "/tmp/disclosure-scan-XXXXXX";
     char pages_path[4096] = "";
     const char *registry = o.registry;
-    json_t *scan = NULL;
-    if (o.baseline && load_baseline(o.baseline, &s.baseline) < 0) {
-        rc = EXIT_BAD_CONFIG;
-        goto out;
-    }
-    if (!s.q || !mkdtemp(spool)) {
-        fputs("disclosure: cannot create a temporary directory\n", stderr);
-        goto out;
-    }
-    s.spool_dir = spool;
+    json_t *scan = NULL, *stored = NULL, *sources = NULL;
+    char *saved_spool = NULL, *saved_started = NULL;
+    dsc_policy *policy = NULL;
+    str_list frontier = {0};
+    int *fdepths = NULL;
+    long resumed = 0;
     if (!registry) {
         int fd = mkstemp(reg_tmp);
         if (fd < 0)
@@ -962,80 +351,110 @@ int cmd_scan(int argc, char **argv)
         registry = reg_tmp;
     }
     dsc_error err;
-    if (dsc_registry_open(registry, 0, BUSY_MS, &s.reg, &err) != DSC_OK) {
+    if (dsc_registry_open(registry, 0, SCAN_BUSY_MS, &s.reg, &err) != DSC_OK) {
         cli_print_error(registry, &err);
         goto out;
     }
+    if (!(s.store = store_open(registry)))
+        goto out;
+    if (o.resume) {
+        int found = store_find_unfinished(s.store, &s.scan_id, &stored, &saved_spool, &saved_started);
+        if (found < 0)
+            goto out;
+        if (found == 1) {
+            if (scan_check_sources(&o) < 0) {
+                fprintf(stderr, "disclosure: %s: 没有中断的扫描 no interrupted scan to resume\n", registry);
+                rc = EXIT_BAD_CONFIG;
+                goto out;
+            }
+            fprintf(stderr, "disclosure: %s: 没有中断的扫描，开始新扫描 nothing to resume, starting a new scan\n", registry);
+            o.resume = 0;
+        } else if (scan_opts_from_json(&o, stored) < 0) {
+            rc = EXIT_BAD_CONFIG;
+            goto out;
+        }
+    }
+    if (!(policy = cli_load_policy(o.policy))) {
+        rc = EXIT_BAD_CONFIG;
+        goto out;
+    }
+    s.policy = policy;
+    if (!o.today)
+        o.today = dsc_today(); /* stored, so a resume judges on the same day */
+    if (o.fetch.ignore_robots && (o.ncrawls || o.nsitemaps))
+        fputs("disclosure: robots.txt 已忽略 is overridden by --ignore-robots\n", stderr);
+    if (o.baseline && load_baseline(o.baseline, &s.baseline) < 0) {
+        rc = EXIT_BAD_CONFIG;
+        goto out;
+    }
+    s.qcap = (size_t)o.jobs * 2 + 8;
+    if (!(s.q = calloc(s.qcap, sizeof *s.q)))
+        goto out;
 
     char started[32], finished[32];
     iso_now(started);
-    json_t *sources = json_array();
+    if (o.resume) {
+        snprintf(started, sizeof started, "%s", saved_started ? saved_started : "");
+        s.spool_dir = saved_spool && mkdir(saved_spool, 0700) != 0 && errno != EEXIST ? NULL : saved_spool;
+        saved_spool = NULL;
+        if ((resumed = store_load_pages(s.store, s.scan_id, &s)) < 0 ||
+            store_load_frontier(s.store, s.scan_id, &frontier, &fdepths) < 0)
+            goto out;
+        fprintf(stderr, "disclosure: 续扫 resuming scan %lld: %ld 页已检查 pages already recorded, %zu 链接待取 links to fetch\n",
+                s.scan_id, resumed, frontier.n);
+    } else {
+        json_t *srcs = json_array(), *opts = scan_opts_to_json(&o);
+        for (size_t i = 0; i < o.ndocroots; i++)
+            json_array_append_new(srcs, json_sprintf("docroot:%s", o.docroots[i]));
+        for (size_t i = 0; i < o.ncrawls; i++)
+            json_array_append_new(srcs, json_sprintf("crawl:%s", o.crawls[i]));
+        for (size_t i = 0; i < o.nsitemaps; i++)
+            json_array_append_new(srcs, json_sprintf("sitemap:%s", o.sitemaps[i]));
+        s.scan_id = store_begin(s.store, started, srcs, opts);
+        json_decref(srcs);
+        json_decref(opts);
+        if (s.scan_id < 0)
+            goto out;
+        s.spool_dir = make_spool(o.registry, s.scan_id);
+        if (s.spool_dir)
+            store_set_spool(s.store, s.scan_id, s.spool_dir);
+    }
+    if (!s.spool_dir) {
+        fputs("disclosure: cannot create the spool directory\n", stderr);
+        goto out;
+    }
+
+    sources = json_array();
     s.t0 = mono_ms();
     s.phase = 1;
-    int tty = isatty(STDERR_FILENO);
     pthread_t prog;
-    int have_prog = tty && pthread_create(&prog, NULL, progress_thread, &s) == 0;
+    int have_prog = isatty(STDERR_FILENO) && pthread_create(&prog, NULL, progress_thread, &s) == 0;
 
-    /* phase 1: collect */
-    pool workers = {&s, o.jobs, NULL, 0};
-    pool_start(&workers);
-    for (size_t i = 0; i < o.ndocroots; i++) {
-        size_t bl = strlen(o.base_url);
-        char base[4096];
-        snprintf(base, sizeof base, "%s%s", o.base_url, bl && o.base_url[bl - 1] == '/' ? "" : "/");
-        char src[4200];
-        snprintf(src, sizeof src, "docroot:%s", o.docroots[i]);
-        json_array_append_new(sources, json_string(src));
-        if (walk(&s, base, o.docroots[i], "", 0) < 0)
-            source_failed = 1;
-    }
-    str_list seeds = {0};
-    for (size_t i = 0; i < o.ncrawls; i++) {
-        char src[4200];
-        snprintf(src, sizeof src, "crawl:%s", o.crawls[i]);
-        json_array_append_new(sources, json_string(src));
-        list_add(&seeds, o.crawls[i]);
-    }
-    for (size_t i = 0; i < o.nsitemaps; i++) {
-        char src[4200];
-        snprintf(src, sizeof src, "sitemap:%s", o.sitemaps[i]);
-        json_array_append_new(sources, json_string(src));
-        if (load_sitemap(&o, o.sitemaps[i], 0, &seeds) < 0)
-            source_failed = 1;
-    }
-    fetch_stats fst = {0, 0, 0};
-    if (seeds.n)
-        fetch_run(&o.fetch, (const char *const *)seeds.items, seeds.n, o.ncrawls > 0, claim_url,
-                  on_fetched, &s, &fst);
-    list_free(&seeds);
-    pool_finish(&workers);
-    atomic_fetch_add(&s.fetch_errors, fst.fetch_errors);
-    if (fst.robots_excluded)
-        fprintf(stderr, "disclosure: robots.txt 排除 excluded %ld URL(s)\n", fst.robots_excluded);
+    long claimed_before = 0;
+    for (size_t i = 0; i < s.npages; i++)
+        claimed_before += !s.pages[i].docroot;
+    collect(&s, &o, sources, &frontier, fdepths, claimed_before, &source_failed);
 
     /* phase 2: cross-page verdicts against the whole site */
     qsort(s.pages, s.npages, sizeof *s.pages, by_url);
-    snprintf(pages_path, sizeof pages_path, "%s/pages.jsonl", spool);
+    snprintf(pages_path, sizeof pages_path, "%s/pages.jsonl", s.spool_dir);
     s.out = fopen(pages_path, "w+");
-    if (!s.out) {
+    if (s.out) {
+        atomic_store(&s.done, 0);
+        s.phase = 2;
+        s.t0 = mono_ms();
+        run_verdicts(&s, o.jobs);
+        fclose(s.out);
+        s.out = NULL;
+    } else {
         fprintf(stderr, "disclosure: %s: cannot write\n", pages_path);
-        if (have_prog) {
-            __atomic_store_n(&s.progress_stop, 1, __ATOMIC_SEQ_CST);
-            pthread_join(prog, NULL);
-        }
-        json_decref(sources);
-        goto out;
     }
-    atomic_store(&s.done, 0);
-    s.phase = 2;
-    s.t0 = mono_ms();
-    run_threads(o.jobs, verdict_worker, &s);
-    fclose(s.out);
-    s.out = NULL;
     if (have_prog) {
         __atomic_store_n(&s.progress_stop, 1, __ATOMIC_SEQ_CST);
         pthread_join(prog, NULL);
     }
+    if (!pages_path[0] || access(pages_path, R_OK) != 0)
+        goto out;
     dsc_registry_close(s.reg);
     s.reg = NULL;
     iso_now(finished);
@@ -1046,11 +465,16 @@ int cmd_scan(int argc, char **argv)
     json_object_set_new(scan, "started", json_string(started));
     json_object_set_new(scan, "finished", json_string(finished));
     json_object_set_new(scan, "sources", sources);
+    sources = NULL;
     json_object_set_new(scan, "pages", json_integer(npages));
     json_object_set_new(scan, "fetch_errors", json_integer(atomic_load(&s.fetch_errors)));
-    long long id = store_scan(registry, scan, pages_path);
-    if (id > 0)
-        json_object_set_new(scan, "id", json_integer(id));
+    if (store_finish(s.store, s.scan_id, scan, pages_path) == 0) {
+        json_object_set_new(scan, "id", json_integer(s.scan_id));
+        finished_ok = 1;
+    }
+    if (getenv("DISCLOSURE_SCAN_STATS"))
+        fprintf(stderr, "disclosure: scan stats: pages=%ld resumed=%ld parsed=%ld kept=%zu\n", npages, resumed,
+                atomic_load(&s.parsed), s.kept_pages);
 
     report_data d = {pages_path, scan, o.baseline != NULL, o.fail_on};
     if (scan_write_reports(o.formats, o.output_dir, &d) < 0)
@@ -1063,18 +487,28 @@ int cmd_scan(int argc, char **argv)
 out:
     if (s.reg)
         dsc_registry_close(s.reg);
+    store_close(s.store);
     json_decref(scan);
+    json_decref(sources);
     for (size_t i = 0; i < s.npages; i++) {
         free(s.pages[i].url);
         free(s.pages[i].file);
         free(s.pages[i].charset);
+        dsc_result_free(s.pages[i].kept);
     }
     free(s.pages);
     free(s.q);
     json_decref(s.seen.obj);
     json_decref(s.baseline.obj);
-    if (s.spool_dir)
-        remove_tree(spool);
+    /* an unfinished scan keeps its spooled pages for --resume */
+    if (s.spool_dir && (finished_ok || !o.registry))
+        remove_tree(s.spool_dir);
+    free(s.spool_dir);
+    free(saved_spool);
+    free(saved_started);
+    list_free(&frontier);
+    free(fdepths);
+    json_decref(stored);
     if (!o.registry && registry == reg_tmp) {
         char p[64];
         unlink(reg_tmp);

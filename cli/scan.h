@@ -21,12 +21,14 @@ typedef struct {
     size_t n_headers;
 } fetch_opts;
 
-/* A fetched page: bytes, final URL, declared charset (or NULL). The
- * callback owns nothing; copy what you keep. Return 0 to go on. */
-typedef int fetch_page_fn(void *baton, const char *url, const char *data, size_t len,
-                          const char *charset);
-/* May the fetcher take this URL (not yet seen by any source)? 1 yes. */
-typedef int fetch_claim_fn(void *baton, const char *url);
+/* A fetched page: bytes, final URL, the URL asked for (differs after a
+ * redirect), declared charset (or NULL). The callback owns nothing; copy
+ * what you keep. Return 0 to go on. */
+typedef int fetch_page_fn(void *baton, const char *url, const char *requested, const char *data,
+                          size_t len, const char *charset);
+/* May the fetcher take this URL (not yet seen by any source), at this
+ * depth? 1 yes. A page's links are claimed before the page is passed on. */
+typedef int fetch_claim_fn(void *baton, const char *url, int depth);
 
 typedef struct {
     long fetch_errors;
@@ -34,12 +36,15 @@ typedef struct {
     long retried;
 } fetch_stats;
 
-/* Fetch every seed (depth 0); when follow is set, also the same-host links
- * found in HTML pages, up to max_depth and max_pages. Blocking; runs the
- * libcurl multi interface on the calling thread. Returns 0, or -1 when
- * nothing could be started (bad URL, out of memory). */
-int fetch_run(const fetch_opts *o, const char *const *seeds, size_t nseeds, int follow,
-              fetch_claim_fn *claim, fetch_page_fn *page, void *baton, fetch_stats *stats);
+/* Fetch every seed (at depths[i], or 0 when depths is NULL); when follow is
+ * set, also the same-host links found in HTML pages, up to max_depth and
+ * max_pages (claimed_before: pages an interrupted run already took). The
+ * first seed's origin is the crawl's. Blocking; runs the libcurl multi
+ * interface on the calling thread. Returns 0, or -1 when nothing could be
+ * started (bad URL, out of memory). */
+int fetch_run(const fetch_opts *o, const char *const *seeds, const int *depths, size_t nseeds, int follow,
+              long claimed_before, fetch_claim_fn *claim, fetch_page_fn *page, void *baton,
+              fetch_stats *stats);
 
 /* Fetch one URL into memory (sitemaps). 0 on HTTP 2xx. */
 int fetch_one(const fetch_opts *o, const char *url, char **data, size_t *len);
@@ -71,9 +76,8 @@ int scan_write_reports(const int formats[FMT__COUNT], const char *output_dir, co
 /* Call fn on every page object of the pages file, in order. */
 int report_each_page(const report_data *d, int (*fn)(json_t *page, void *baton), void *baton);
 
-/* HTML (report_html.c). */
+/* HTML (the library's dsc_report_write_pages). */
 int report_write_html(const report_data *d, FILE *out);
-void html_escape(FILE *out, const char *s);
 
 /* ---- commands ---- */
 int cmd_scan(int argc, char **argv);

@@ -446,7 +446,7 @@ static void queue_links(fetcher *f, const char *base, const char *html, size_t l
         int same = origin && f->origin && strcmp(origin, f->origin) == 0;
         free(origin);
         if (!same || skip_by_extension(abs) || f->claimed >= f->o->max_pages ||
-            !f->claim(f->baton, abs)) {
+            !f->claim(f->baton, abs, depth)) {
             free(abs);
             continue;
         }
@@ -529,10 +529,11 @@ static void finish(fetcher *f, transfer *t, CURLcode res)
     const char *url = eff ? eff : t->j.url;
     char csbuf[64];
     const char *cs = content_charset(ctype, csbuf, sizeof csbuf);
-    if (f->page(f->baton, url, t->buf ? t->buf : "", t->len, cs) != 0)
-        f->stop = 1;
+    /* links first: a resumed crawl finds them claimed once the page is recorded */
     if (f->follow && t->j.depth < f->o->max_depth && t->buf)
         queue_links(f, url, t->buf, t->len, t->j.depth + 1);
+    if (f->page(f->baton, url, t->j.url, t->buf ? t->buf : "", t->len, cs) != 0)
+        f->stop = 1;
 }
 
 /* Start what the per-host limits allow; returns ms until something could
@@ -597,10 +598,12 @@ static long start_ready(fetcher *f, size_t *active)
     return wait < 1 ? 1 : wait;
 }
 
-int fetch_run(const fetch_opts *o, const char *const *seeds, size_t nseeds, int follow,
-              fetch_claim_fn *claim, fetch_page_fn *page, void *baton, fetch_stats *stats)
+int fetch_run(const fetch_opts *o, const char *const *seeds, const int *depths, size_t nseeds, int follow,
+              long claimed_before, fetch_claim_fn *claim, fetch_page_fn *page, void *baton,
+              fetch_stats *stats)
 {
     fetcher f = {0};
+    f.claimed = claimed_before;
     f.o = o;
     f.follow = follow;
     f.claim = claim;
@@ -616,12 +619,13 @@ int fetch_run(const fetch_opts *o, const char *const *seeds, size_t nseeds, int 
     for (size_t i = 0; i < nseeds; i++) {
         if (follow && f.claimed >= o->max_pages)
             break;
-        if (!claim(baton, seeds[i]))
+        int depth = depths ? depths[i] : 0;
+        if (!claim(baton, seeds[i], depth))
             continue;
         f.claimed++;
         char *u = strdup(seeds[i]);
         if (u)
-            push_job(&f, u, 0, 0, 0);
+            push_job(&f, u, depth, 0, 0);
     }
     size_t active = 0;
     while ((f.npending && !f.stop) || active) {

@@ -37,8 +37,15 @@ void *md_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
 
 void *md_create_dir_conf(apr_pool_t *p, char *dir)
 {
-    (void)dir;
     md_dir_conf *d = apr_pcalloc(p, sizeof(*d));
+    /* the section's path, as mod_dav keeps it: the report handler's
+     * sub-paths (api/scans ...) are relative to its <Location> */
+    if (dir) {
+        size_t n = strlen(dir);
+        while (n > 1 && dir[n - 1] == '/')
+            n--;
+        d->location = apr_pstrmemdup(p, dir, n);
+    }
     d->engine = MD_ENGINE_UNSET;
     d->publish = -1;
     d->max_body = -1;
@@ -54,6 +61,7 @@ void *md_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     d->mem_body = add->mem_body ? add->mem_body : base->mem_body;
     d->block_status = add->block_status ? add->block_status : base->block_status;
     d->today = add->today ? add->today : base->today;
+    d->location = add->location ? add->location : base->location;
     return d;
 }
 

@@ -28,6 +28,7 @@ typedef struct {
     apr_size_t mem_body;         /* in-memory part of a body before spilling; 0 unset */
     int block_status;            /* status for withheld pages; 0 unset (404) */
     int today;                   /* DisclosureDate: fixed "today" (days), 0 unset */
+    const char *location;        /* path of the innermost section, no trailing slash */
 } md_dir_conf;
 
 extern module AP_MODULE_DECLARE_DATA disclosure_module;
@@ -59,6 +60,9 @@ int md_serve_fixups(request_rec *r);
 void md_serve_insert_filter(request_rec *r);
 void md_serve_register(apr_pool_t *p);
 void md_serve_registry_changed(request_rec *r);
+
+/* report.c: SetHandler disclosure-report */
+int md_report_handler(request_rec *r);
 
 /* publish.c */
 int md_publish_fixups(request_rec *r);

@@ -12,6 +12,7 @@
 #define DISCLOSURE_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -160,7 +161,11 @@ void dsc_result_add(dsc_result *res, const char *rule, dsc_severity def, const c
                     const char *message_en);
 
 /* The page object of RULES.md "Output": {"path","url","kind","record","findings"}
- * as a JSON text (malloc'd, caller frees). flags: 0 compact, 1 indented. */
+ * as a JSON text (malloc'd, caller frees). flags: DSC_JSON_INDENT indents;
+ * DSC_JSON_EXTRAS adds "column" (the ColumnName meta), for the registry and
+ * reports by column, not for RULES.md output. */
+#define DSC_JSON_INDENT 1
+#define DSC_JSON_EXTRAS 2
 char *dsc_result_json(const dsc_result *res, int flags);
 
 /* ---- names and helpers ---- */
@@ -251,6 +256,40 @@ void dsc_page_status_free(dsc_page_status *st);
 /* A number that grows whenever the registry changes (any process): caches of
  * serve-time verdicts compare it to know they are stale. */
 long long dsc_registry_generation(dsc_registry *reg);
+
+
+/* ---- reports: a stored scan rendered again ----
+ * The HTML, JSON and CSV reports of `disclosure report` and of the module's
+ * report page (SetHandler disclosure-report), from the registry's scans and
+ * findings. HTML is one self-contained page (inline CSS and SVG charts, no
+ * script, no external resource): totals, the trend against earlier scans,
+ * findings by rule, issuer and column (ColumnName meta, else URL directory),
+ * the worst pages and every finding under its page; page text is escaped.
+ * JSON is RULES.md "Output" with the scan member; CSV its per-finding rows.
+ * Reading holds the registry handle's mutex while the pages stream. */
+
+/* Write the report of scan scan_id (0: the latest) in format "html", "json"
+ * or "csv". A registry that holds no scan reports every held document as
+ * recorded. DSC_ERR_ARG for a bad format or a scan the registry does not
+ * hold; DSC_ERR_IO when reading or writing failed. */
+dsc_status dsc_report_write(dsc_registry *reg, long long scan_id, const char *format, FILE *out,
+                            dsc_error *err);
+/* The same into a malloc'd string (caller frees), or NULL with err set. */
+char *dsc_report_render(dsc_registry *reg, long long scan_id, const char *format, dsc_error *err);
+/* The same from a file of page objects, one compact JSON object per line
+ * (findings may carry "known": true), and the scan member as JSON text (or
+ * NULL): what `disclosure scan` writes before its scan is stored. No trend. */
+dsc_status dsc_report_write_pages(const char *pages_file, const char *scan_json, int have_baseline,
+                                  const char *format, FILE *out, dsc_error *err);
+/* {"version": 1, "scans": [{"id","started","finished","sources","pages",
+ * "fetch_errors","errors","warnings"}, ...]} oldest first (malloc'd), or
+ * NULL when the registry failed. */
+char *dsc_report_scans_json(dsc_registry *reg);
+/* What the registry holds about the page at url (else one at its path):
+ * {"url","held", "document": {its columns, "page": the stored page object},
+ * "registry_status": {"status","status_by",...,"interpretations"}}.
+ * *held (may be NULL) is set to 1 when held. NULL with err set on failure. */
+char *dsc_report_page_json(dsc_registry *reg, const char *url, int *held, dsc_error *err);
 
 #ifdef __cplusplus
 }

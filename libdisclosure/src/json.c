@@ -20,6 +20,11 @@ char *dsc_result_json(const dsc_result *r, int flags)
     json_object_set_new(page, "path", str_or_null(r->path));
     json_object_set_new(page, "url", str_or_null(r->url));
     json_object_set_new(page, "kind", json_string(dsc_kind_name(r->kind)));
+    /* the page's own column (栏目), for reports by column: stored in the
+     * registry, never in the RULES.md output (flag DSC_JSON_EXTRAS) */
+    const char *column = (flags & DSC_JSON_EXTRAS) ? dsc_meta_get(r, "ColumnName") : NULL;
+    if (column && *column)
+        json_object_set_new(page, "column", str_or_null(column));
     json_t *rec = json_object();
     for (int f = 0; f < DSC_F__COUNT; f++) {
         if (r->list[f].n) {
@@ -46,7 +51,7 @@ char *dsc_result_json(const dsc_result *r, int flags)
         json_array_append_new(fs, o);
     }
     json_object_set_new(page, "findings", fs);
-    char *s = json_dumps(page, JSON_PRESERVE_ORDER | (flags ? JSON_INDENT(2) : JSON_COMPACT));
+    char *s = json_dumps(page, JSON_PRESERVE_ORDER | ((flags & DSC_JSON_INDENT) ? JSON_INDENT(2) : JSON_COMPACT));
     json_decref(page);
     return s;
 }

@@ -88,6 +88,16 @@ void dsc_reg_unlock(dsc_registry *reg)
     sqlite3_mutex_leave(sqlite3_db_mutex(reg->db));
 }
 
+sqlite3 *dsc_reg_db(dsc_registry *reg)
+{
+    return reg->db;
+}
+
+const char *dsc_reg_path(dsc_registry *reg)
+{
+    return reg->path;
+}
+
 int dsc_registry_schema_version(void)
 {
     return SCHEMA_VERSION;
@@ -341,7 +351,7 @@ static dsc_status dsc_registry_record_unlocked(dsc_registry *reg, const dsc_resu
         return DSC_ERR_ARG;
     }
     char *path = url_path_dup(url);
-    char *page = dsc_result_json(res, 0);
+    char *page = dsc_result_json(res, DSC_JSON_EXTRAS);
     dsc_status s = DSC_OK;
     if (exec(reg, "BEGIN IMMEDIATE") != SQLITE_OK) {
         s = db_error(reg, err, "starting a write");

@@ -48,6 +48,11 @@ int dsc_reg_holds(dsc_registry *reg, const char *url);
 void dsc_reg_lock(dsc_registry *reg);
 void dsc_reg_unlock(dsc_registry *reg);
 
+/* The connection, for the other registry-side files (registry_report.c);
+ * nothing outside them touches SQL. */
+struct sqlite3 *dsc_reg_db(dsc_registry *reg);
+const char *dsc_reg_path(dsc_registry *reg);
+
 /* Fill err from the registry's last failure. */
 dsc_status dsc_reg_error(dsc_registry *reg, dsc_error *err, const char *what);
 
