@@ -89,7 +89,7 @@ int dsc_reg_scan_get(dsc_registry *reg, long long id, json_t **out)
     int found = 0;
     if (has_scans_table(db)) {
         const char *sql = id > 0 ? "SELECT " SCAN_COLUMNS " FROM scans s WHERE s.id = ?1"
-                                 : "SELECT " SCAN_COLUMNS " FROM scans s ORDER BY s.id DESC LIMIT 1";
+                                 : "SELECT " SCAN_COLUMNS " FROM scans s WHERE s.finished IS NOT NULL ORDER BY s.id DESC LIMIT 1";
         if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
             found = failed(reg, "reading a scan");
         } else {
