@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "docroot.h"
 
 #define BUSY_MS 5000
 
@@ -182,50 +183,15 @@ static void free_pages(page_list *l)
     free(l->items);
 }
 
-static int is_page_name(const char *name)
-{
-    const char *dot = strrchr(name, '.');
-    return dot && (strcasecmp(dot, ".html") == 0 || strcasecmp(dot, ".htm") == 0 ||
-                   strcasecmp(dot, ".shtml") == 0);
-}
+typedef struct {
+    page_list *list;
+    const char *base;
+} import_walk;
 
-/* Every page under dir; rel is its path inside the docroot ("" at the top).
- * Hidden entries (.git, .svn) and symbolic links to directories are left
- * out: neither is part of the site, and links could loop. */
-static int walk(page_list *l, const char *base, const char *dir, const char *rel, int depth)
+static int on_page(void *baton, const char *file, const char *rel)
 {
-    if (depth > 64)
-        return 0;
-    DIR *d = opendir(dir);
-    if (!d) {
-        fprintf(stderr, "disclosure: %s: cannot read the directory\n", dir);
-        return -1;
-    }
-    struct dirent *e;
-    int rc = 0;
-    while (rc == 0 && (e = readdir(d))) {
-        if (e->d_name[0] == '.')
-            continue;
-        size_t fn = strlen(dir) + strlen(e->d_name) + 2, rn = strlen(rel) + strlen(e->d_name) + 2;
-        char *file = malloc(fn), *sub = malloc(rn);
-        if (!file || !sub) {
-            free(file);
-            free(sub);
-            rc = -1;
-            break;
-        }
-        snprintf(file, fn, "%s/%s", dir, e->d_name);
-        snprintf(sub, rn, "%s%s%s", rel, *rel ? "/" : "", e->d_name);
-        struct stat ls, st;
-        if (lstat(file, &ls) == 0 && S_ISDIR(ls.st_mode))
-            rc = walk(l, base, file, sub, depth + 1);
-        else if (stat(file, &st) == 0 && S_ISREG(st.st_mode) && is_page_name(e->d_name))
-            rc = add_page(l, file, base, sub);
-        free(file);
-        free(sub);
-    }
-    closedir(d);
-    return rc;
+    import_walk *w = baton;
+    return add_page(w->list, file, w->base, rel);
 }
 
 /* A FILE argument: a relative path without .. keeps its path in the URL. */
@@ -314,7 +280,8 @@ static int cmd_import(int argc, char **argv)
             fprintf(stderr, "disclosure: %s: no such file or directory\n", argv[i]);
             rc = -1;
         } else if (S_ISDIR(st.st_mode)) {
-            rc = walk(&pages, base, argv[i], "", 0);
+            import_walk w = {&pages, base};
+            rc = docroot_walk(argv[i], on_page, &w);
         } else {
             rc = add_file_arg(&pages, base, argv[i]);
         }

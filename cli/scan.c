@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "docroot.h"
 #include "scan_int.h"
 
 static long long mono_ms(void)
@@ -59,13 +60,6 @@ static void *progress_thread(void *arg)
 
 /* ---- sources ---- */
 
-static int is_page_name(const char *name)
-{
-    const char *dot = strrchr(name, '.');
-    return dot && (strcasecmp(dot, ".html") == 0 || strcasecmp(dot, ".htm") == 0 ||
-                   strcasecmp(dot, ".shtml") == 0);
-}
-
 /* Percent-encode what a URL path may not hold as is (spaces, CJK). */
 static char *url_encode_path(const char *base, const char *rel)
 {
@@ -85,36 +79,22 @@ static char *url_encode_path(const char *base, const char *rel)
     return out;
 }
 
-static int walk(scan_state *s, const char *base, const char *dir, const char *rel, int depth)
+typedef struct {
+    scan_state *s;
+    const char *base;
+} scan_walk;
+
+static int on_page(void *baton, const char *file, const char *rel)
 {
-    if (depth > 64)
-        return 0;
-    DIR *d = opendir(dir);
-    if (!d) {
-        fprintf(stderr, "disclosure: %s: cannot read the directory\n", dir);
-        return -1;
-    }
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.')
-            continue;
-        char file[4096], sub[4096];
-        snprintf(file, sizeof file, "%s/%s", dir, e->d_name);
-        snprintf(sub, sizeof sub, "%s%s%s", rel, *rel ? "/" : "", e->d_name);
-        struct stat ls, st;
-        if (lstat(file, &ls) == 0 && S_ISDIR(ls.st_mode)) {
-            walk(s, base, file, sub, depth + 1);
-        } else if (stat(file, &st) == 0 && S_ISREG(st.st_mode) && is_page_name(e->d_name)) {
-            char *url = url_encode_path(base, sub);
-            if (url && set_add(&s->seen, url))
-                queue_push(s, (work){url, NULL, strdup(file), NULL, NULL, 0, 1});
-            else
-                free(url);
-        }
-    }
-    closedir(d);
+    scan_walk *w = baton;
+    char *url = url_encode_path(w->base, rel);
+    if (url && set_add(&w->s->seen, url))
+        queue_push(w->s, (work){url, NULL, strdup(file), NULL, NULL, 0, 1});
+    else
+        free(url);
     return 0;
 }
+
 /* A crawl's links (depth > 0) go to scan_frontier as they are claimed, so a
  * resume fetches them; seeds come back from the options. */
 static int claim_url(void *baton, const char *url, int depth)
@@ -265,7 +245,8 @@ static void collect(scan_state *s, scan_opts *o, json_t *sources, str_list *fron
         char src[4200];
         snprintf(src, sizeof src, "docroot:%s", o->docroots[i]);
         json_array_append_new(sources, json_string(src));
-        if (walk(s, base, o->docroots[i], "", 0) < 0)
+        scan_walk w = {s, base};
+        if (docroot_walk(o->docroots[i], on_page, &w) < 0)
             *source_failed = 1;
     }
     /* crawl start URLs first: the first seed's origin is the crawl's */
