@@ -336,7 +336,7 @@ int cmd_scan(int argc, char **argv)
         cli_print_error(registry, &err);
         goto out;
     }
-    if (!(s.store = store_open(registry)))
+    if (!(s.store = store_open(s.reg)))
         goto out;
     if (o.resume) {
         int found = store_find_unfinished(s.store, &s.scan_id, &stored, &saved_spool, &saved_started);
@@ -414,7 +414,16 @@ int cmd_scan(int argc, char **argv)
     long claimed_before = 0;
     for (size_t i = 0; i < s.npages; i++)
         claimed_before += !s.pages[i].docroot;
+    /* pages are recorded 64 to a transaction: one per page costs more than
+     * the check itself (WAL frames, locks); a kill loses at most the open
+     * batch, and its scan_pages rows with it, so a resume redoes exactly that */
+    if (dsc_registry_batch(s.reg, 64, &err) != DSC_OK)
+        cli_print_error(registry, &err);
     collect(&s, &o, sources, &frontier, fdepths, claimed_before, &source_failed);
+    if (dsc_registry_batch(s.reg, 0, &err) != DSC_OK) {
+        cli_print_error(registry, &err);
+        goto out;
+    }
 
     /* phase 2: cross-page verdicts against the whole site */
     qsort(s.pages, s.npages, sizeof *s.pages, by_url);
@@ -436,8 +445,7 @@ int cmd_scan(int argc, char **argv)
     }
     if (!pages_path[0] || access(pages_path, R_OK) != 0)
         goto out;
-    dsc_registry_close(s.reg);
-    s.reg = NULL;
+    /* the registry stays open: the store writes the scan's rows through it */
     iso_now(finished);
 
     long npages = atomic_load(&s.done);
@@ -466,9 +474,9 @@ int cmd_scan(int argc, char **argv)
     }
     rc = atomic_load(&s.failing) ? EXIT_FINDINGS : EXIT_CLEAN;
 out:
+    store_close(s.store);
     if (s.reg)
         dsc_registry_close(s.reg);
-    store_close(s.store);
     json_decref(scan);
     json_decref(sources);
     for (size_t i = 0; i < s.npages; i++) {

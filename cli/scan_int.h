@@ -119,7 +119,7 @@ int load_sitemap(const fetch_opts *o, const char *loc, int depth, str_list *page
  * when the scan starts (finished NULL); each page, once recorded, gets a
  * row in scan_pages, each crawl link a row in scan_frontier, so an
  * interrupted scan can be resumed. */
-scan_store *store_open(const char *registry);
+scan_store *store_open(dsc_registry *reg);
 void store_close(scan_store *st);
 /* The latest unfinished scan: its id, options, spool directory. 0 found,
  * 1 none, -1 error. */

@@ -20,11 +20,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "registry.h"
 #include "scan_int.h"
 
+/* The store writes through the registry's own connection, under its lock:
+ * a scan_pages row then commits in the same transaction as its page (the
+ * scan batches records), never before and never without it. */
 struct scan_store {
+    dsc_registry *reg;
     sqlite3 *db;
-    pthread_mutex_t mu;
     sqlite3_stmt *page, *frontier;
 };
 
@@ -44,20 +48,13 @@ static void db_fail(scan_store *st, const char *what)
     fprintf(stderr, "disclosure: registry: %s: %s\n", what, sqlite3_errmsg(st->db));
 }
 
-scan_store *store_open(const char *registry)
+scan_store *store_open(dsc_registry *reg)
 {
     scan_store *st = calloc(1, sizeof *st);
     if (!st)
         return NULL;
-    pthread_mutex_init(&st->mu, NULL);
-    if (sqlite3_open_v2(registry, &st->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
-        fprintf(stderr, "disclosure: %s: cannot open the registry: %s\n", registry, sqlite3_errmsg(st->db));
-        store_close(st);
-        return NULL;
-    }
-    sqlite3_busy_timeout(st->db, SCAN_BUSY_MS);
-    /* a page row lost to a power cut is only fetched again */
-    sqlite3_exec(st->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+    st->reg = reg;
+    st->db = dsc_reg_db(reg);
     if (sqlite3_exec(st->db, schema, NULL, NULL, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO scan_pages(scan_id, url, requested, file, charset, docroot)"
                            " VALUES (?,?,?,?,?,?)", -1, &st->page, NULL) != SQLITE_OK ||
@@ -74,10 +71,9 @@ void store_close(scan_store *st)
 {
     if (!st)
         return;
+    /* the connection is the registry's: only our statements are ours */
     sqlite3_finalize(st->page);
     sqlite3_finalize(st->frontier);
-    sqlite3_close(st->db);
-    pthread_mutex_destroy(&st->mu);
     free(st);
 }
 
@@ -175,7 +171,7 @@ static void bind_opt(sqlite3_stmt *q, int i, const char *v)
 int store_page(scan_store *st, long long id, const char *url, const char *requested, const char *file,
                const char *charset, int docroot)
 {
-    pthread_mutex_lock(&st->mu);
+    dsc_reg_lock(st->reg);
     sqlite3_reset(st->page);
     sqlite3_bind_int64(st->page, 1, id);
     bind_opt(st->page, 2, url);
@@ -186,13 +182,13 @@ int store_page(scan_store *st, long long id, const char *url, const char *reques
     int ok = sqlite3_step(st->page) == SQLITE_DONE;
     if (!ok)
         db_fail(st, "recording a scanned page");
-    pthread_mutex_unlock(&st->mu);
+    dsc_reg_unlock(st->reg);
     return ok ? 0 : -1;
 }
 
 int store_frontier(scan_store *st, long long id, const char *url, int depth)
 {
-    pthread_mutex_lock(&st->mu);
+    dsc_reg_lock(st->reg);
     sqlite3_reset(st->frontier);
     sqlite3_bind_int64(st->frontier, 1, id);
     bind_opt(st->frontier, 2, url);
@@ -200,7 +196,7 @@ int store_frontier(scan_store *st, long long id, const char *url, int depth)
     int ok = sqlite3_step(st->frontier) == SQLITE_DONE;
     if (!ok)
         db_fail(st, "recording a crawl link");
-    pthread_mutex_unlock(&st->mu);
+    dsc_reg_unlock(st->reg);
     return ok ? 0 : -1;
 }
 

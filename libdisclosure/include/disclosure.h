@@ -216,6 +216,11 @@ void dsc_registry_close(dsc_registry *reg);
  * repeals or amends another marks that one in the registry. */
 dsc_status dsc_registry_record(dsc_registry *reg, const dsc_result *res, const char *content_hash,
                                long long now, dsc_error *err);
+/* Group records: with n > 0 every n pages (or every second) share one
+ * transaction, which a bulk writer (a scan) needs to be fast; n = 0 commits
+ * what is pending and returns to one transaction per record. Other writers
+ * wait while a batch is open, so only bulk jobs use this. */
+dsc_status dsc_registry_batch(dsc_registry *reg, int n, dsc_error *err);
 /* The page at url is gone (deleted or moved away): drop it and its
  * relations. Not holding it is no error. */
 dsc_status dsc_registry_forget(dsc_registry *reg, const char *url, dsc_error *err);

@@ -2,6 +2,7 @@
  * WAL, a busy timeout, short write transactions, bound parameters only.
  * Schema changes are numbered migrations applied in order (user_version). */
 #include <sqlite3.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,9 @@ struct dsc_registry {
     sqlite3 *db;
     char *path;
     int busy_ms;
+    int batch;            /* dsc_registry_batch: records per transaction, 0 off */
+    int pending;          /* records in the open batch transaction */
+    long long batch_started;
 };
 
 /* Each entry moves the schema from version i to i + 1. Never edit a
@@ -274,6 +278,9 @@ void dsc_registry_close(dsc_registry *reg)
 {
     if (!reg)
         return;
+    /* a batch left open is committed, not lost */
+    if (reg->db && !sqlite3_get_autocommit(reg->db))
+        exec(reg, "COMMIT");
     sqlite3_close_v2(reg->db);
     free(reg->path);
     free(reg);
@@ -353,7 +360,17 @@ static dsc_status dsc_registry_record_unlocked(dsc_registry *reg, const dsc_resu
     char *path = url_path_dup(url);
     char *page = dsc_result_json(res, DSC_JSON_EXTRAS);
     dsc_status s = DSC_OK;
-    if (exec(reg, "BEGIN IMMEDIATE") != SQLITE_OK) {
+    /* in a batch the page is a savepoint of the batch's transaction */
+    int batched = reg->batch > 0;
+    if (batched && sqlite3_get_autocommit(reg->db)) {
+        if (exec(reg, "BEGIN IMMEDIATE") != SQLITE_OK) {
+            s = db_error(reg, err, "starting a write");
+            goto out;
+        }
+        reg->pending = 0;
+        reg->batch_started = (long long)time(NULL);
+    }
+    if (exec(reg, batched ? "SAVEPOINT page" : "BEGIN IMMEDIATE") != SQLITE_OK) {
         s = db_error(reg, err, "starting a write");
         goto out;
     }
@@ -419,13 +436,28 @@ static dsc_status dsc_registry_record_unlocked(dsc_registry *reg, const dsc_resu
         s = db_error(reg, err, "reading the page's status");
         goto rollback;
     }
+    if (batched) {
+        exec(reg, "RELEASE page");
+        /* a batch commits every `batch` pages, and at least every second */
+        if (++reg->pending >= reg->batch || (long long)time(NULL) > reg->batch_started) {
+            if (exec(reg, "COMMIT") != SQLITE_OK)
+                s = db_error(reg, err, "committing");
+            reg->pending = 0;
+        }
+        goto out;
+    }
     if (exec(reg, "COMMIT") != SQLITE_OK) {
         s = db_error(reg, err, "committing");
         goto rollback;
     }
     goto out;
 rollback:
-    exec(reg, "ROLLBACK");
+    if (batched) {
+        exec(reg, "ROLLBACK TO page");
+        exec(reg, "RELEASE page");
+    } else {
+        exec(reg, "ROLLBACK");
+    }
 out:
     free(path);
     free(page);
@@ -473,6 +505,18 @@ int dsc_reg_holds(dsc_registry *reg, const char *url)
 static int dsc_registry_holds_unlocked(dsc_registry *reg, const char *url)
 {
     return reg && url && dsc_reg_holds(reg, url) > 0;
+}
+
+dsc_status dsc_registry_batch(dsc_registry *reg, int n, dsc_error *err)
+{
+    dsc_status s = DSC_OK;
+    dsc_reg_lock(reg);
+    if (n <= 0 && !sqlite3_get_autocommit(reg->db) && exec(reg, "COMMIT") != SQLITE_OK)
+        s = db_error(reg, err, "committing a batch");
+    reg->batch = n > 0 ? n : 0;
+    reg->pending = 0;
+    dsc_reg_unlock(reg);
+    return s;
 }
 
 dsc_status dsc_registry_forget(dsc_registry *reg, const char *url, dsc_error *err)
