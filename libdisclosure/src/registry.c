@@ -16,6 +16,10 @@ struct dsc_registry {
     char *path;
     int busy_ms;
     int batch;            /* dsc_registry_batch: records per transaction, 0 off */
+    /* the write path's statements, prepared once (keyed by the SQL text's
+     * address: each is a literal of this file) */
+    const char *stmt_sql[16];
+    sqlite3_stmt *stmt[16];
     int pending;          /* records in the open batch transaction */
     long long batch_started;
 };
@@ -281,6 +285,8 @@ void dsc_registry_close(dsc_registry *reg)
     /* a batch left open is committed, not lost */
     if (reg->db && !sqlite3_get_autocommit(reg->db))
         exec(reg, "COMMIT");
+    for (int i = 0; i < 16; i++)
+        sqlite3_finalize(reg->stmt[i]);
     sqlite3_close_v2(reg->db);
     free(reg->path);
     free(reg);
@@ -310,10 +316,28 @@ static void bind_text(sqlite3_stmt *st, int i, const char *s)
         sqlite3_bind_null(st, i);
 }
 
+/* A prepared statement of the write path, kept for the handle's life:
+ * preparing the same SQL for every page cost more than running it. */
+static sqlite3_stmt *cached(dsc_registry *reg, const char *sql)
+{
+    for (int i = 0; i < 16; i++) {
+        if (reg->stmt_sql[i] == sql)
+            return reg->stmt[i];
+        if (!reg->stmt_sql[i]) {
+            if (sqlite3_prepare_v3(reg->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &reg->stmt[i], NULL) != SQLITE_OK)
+                return NULL;
+            reg->stmt_sql[i] = sql;
+            return reg->stmt[i];
+        }
+    }
+    return NULL;
+}
+
 static int step_done(sqlite3_stmt *st)
 {
     int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
     return rc == SQLITE_DONE || rc == SQLITE_ROW;
 }
 
@@ -321,9 +345,8 @@ static int add_relations(dsc_registry *reg, const char *url, const dsc_result *r
                          const char *rel)
 {
     for (size_t i = 0; i < res->list[field].n; i++) {
-        sqlite3_stmt *st;
-        if (sqlite3_prepare_v2(reg->db, "INSERT OR IGNORE INTO relations(src, rel, target) VALUES (?, ?, ?)",
-                               -1, &st, NULL) != SQLITE_OK)
+        sqlite3_stmt *st = cached(reg, "INSERT OR IGNORE INTO relations(src, rel, target) VALUES (?, ?, ?)");
+        if (!st)
             return 0;
         bind_text(st, 1, url);
         bind_text(st, 2, rel);
@@ -341,8 +364,8 @@ static int add_relations(dsc_registry *reg, const char *url, const dsc_result *r
 
 static int mark(dsc_registry *reg, const char *sql, const char *a, const char *b)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(reg->db, sql, -1, &st, NULL) != SQLITE_OK)
+    sqlite3_stmt *st = cached(reg, sql);
+    if (!st)
         return 0;
     bind_text(st, 1, a);
     bind_text(st, 2, b);
@@ -374,15 +397,15 @@ static dsc_status dsc_registry_record_unlocked(dsc_registry *reg, const dsc_resu
         s = db_error(reg, err, "starting a write");
         goto out;
     }
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(reg->db,
+    static const char upsert[] =
                            "INSERT INTO documents(url, path, kind, title, doc_number, issuer, pub_date,"
                            " validity, expiry_date, page_json, content_hash, first_seen, last_seen)"
                            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)"
                            " ON CONFLICT(url) DO UPDATE SET path = ?2, kind = ?3, title = ?4,"
                            " doc_number = ?5, issuer = ?6, pub_date = ?7, validity = ?8,"
-                           " expiry_date = ?9, page_json = ?10, content_hash = ?11, last_seen = ?12",
-                           -1, &st, NULL) != SQLITE_OK) {
+                           " expiry_date = ?9, page_json = ?10, content_hash = ?11, last_seen = ?12";
+    sqlite3_stmt *st = cached(reg, upsert);
+    if (!st) {
         s = db_error(reg, err, "preparing");
         goto rollback;
     }
