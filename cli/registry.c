@@ -90,58 +90,6 @@ static int parse_args(int argc, char **argv, options *o, int allow_format)
 
 /* ---- import ---- */
 
-/* SHA-1 of the page, hex: the same content hash mod_disclosure records. */
-static uint32_t rol(uint32_t x, int k)
-{
-    return (x << k) | (x >> (32 - k));
-}
-
-static void sha1_block(uint32_t h[5], const unsigned char *p)
-{
-    uint32_t w[80], a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
-    for (int i = 0; i < 16; i++)
-        w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 | (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
-    for (int i = 16; i < 80; i++)
-        w[i] = rol(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
-    for (int i = 0; i < 80; i++) {
-        uint32_t f = i < 20 ? (b & c) | (~b & d) : i < 40 ? b ^ c ^ d : i < 60 ? (b & c) | (b & d) | (c & d) : b ^ c ^ d;
-        uint32_t k = i < 20 ? 0x5A827999 : i < 40 ? 0x6ED9EBA1 : i < 60 ? 0x8F1BBCDC : 0xCA62C1D6;
-        uint32_t t = rol(a, 5) + f + e + k + w[i];
-        e = d;
-        d = c;
-        c = rol(b, 30);
-        b = a;
-        a = t;
-    }
-    h[0] += a;
-    h[1] += b;
-    h[2] += c;
-    h[3] += d;
-    h[4] += e;
-}
-
-static void sha1_hex(const char *data, size_t len, char out[41])
-{
-    uint32_t h[5] = {0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0};
-    const unsigned char *p = (const unsigned char *)data;
-    size_t n = len;
-    for (; n >= 64; p += 64, n -= 64)
-        sha1_block(h, p);
-    unsigned char last[128] = {0};
-    if (n)
-        memcpy(last, p, n);
-    last[n] = 0x80;
-    size_t total = n + 9 <= 64 ? 64 : 128;
-    uint64_t bits = (uint64_t)len * 8;
-    for (int i = 0; i < 8; i++)
-        last[total - 1 - i] = (unsigned char)(bits >> (8 * i));
-    sha1_block(h, last);
-    if (total == 128)
-        sha1_block(h, last + 64);
-    for (int i = 0; i < 5; i++)
-        snprintf(out + 8 * i, 9, "%08x", (unsigned)h[i]);
-}
-
 typedef struct {
     char *file, *url;
 } page_ref;
@@ -234,7 +182,7 @@ static int import_page(const dsc_policy *policy, dsc_registry *reg, const page_r
         return 1;
     }
     char hash[41];
-    sha1_hex(data, len, hash);
+    dsc_content_hash(data, len, hash);
     dsc_input in = {data, len, NULL, p->url, p->file, today};
     dsc_result *res = NULL;
     dsc_error err;

@@ -140,7 +140,9 @@ static void collect_one(scan_state *s, work *w)
         goto out;
     }
     atomic_fetch_add(&s->findings, (long)dsc_result_nfindings(res));
-    if (dsc_registry_record(s->reg, res, NULL, (long long)time(NULL), &err) != DSC_OK) {
+    char hash[41];
+    dsc_content_hash(data, len, hash);
+    if (dsc_registry_record(s->reg, res, hash, (long long)time(NULL), &err) != DSC_OK) {
         cli_print_error(w->url, &err);
         atomic_fetch_add(&s->fetch_errors, 1);
         goto out;

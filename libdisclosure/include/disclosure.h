@@ -153,6 +153,10 @@ int dsc_result_withheld(const dsc_result *res);
  * "" when present but empty, NULL when absent: ColumnName for reports. */
 const char *dsc_result_meta(const dsc_result *res, const char *name);
 
+/* SHA-1 of a page's bytes as 40 hex digits (the registry's content hash;
+ * "" when the digest is unavailable). */
+void dsc_content_hash(const void *data, size_t len, char out[41]);
+
 /* Add a finding computed outside the library's single-page rules (cross-page
  * rules, the module). Strings are copied. The severity is the policy's for
  * that rule id, or def when the policy does not name it; OFF drops it. */

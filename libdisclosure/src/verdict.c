@@ -1,5 +1,8 @@
 /* Serve-time verdicts: what the module needs beyond the findings. */
+#include <stdio.h>
 #include <string.h>
+
+#include <openssl/evp.h>
 
 #include "result.h"
 
@@ -20,4 +23,17 @@ int dsc_result_withheld(const dsc_result *r)
 const char *dsc_result_meta(const dsc_result *r, const char *name)
 {
     return dsc_meta_get(r, name);
+}
+
+/* The content hash every part records (the module computes the same with
+ * APR's SHA-1): SHA-1 through OpenSSL's libcrypto, not a hand-written one. */
+void dsc_content_hash(const void *data, size_t len, char out[41])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    out[0] = '\0';
+    if (!EVP_Digest(data, len, md, &n, EVP_sha1(), NULL) || n != 20)
+        return;
+    for (unsigned int i = 0; i < n; i++)
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
