@@ -56,6 +56,8 @@ md_req_conf *md_req(request_rec *r);
 request_rec *md_first(request_rec *r);
 
 /* serve.c */
+/* The whole of a file of size bytes, in r->pool; NULL when unreadable. */
+const char *md_read_file(request_rec *r, const char *filename, apr_off_t size, apr_size_t *len);
 int md_serve_fixups(request_rec *r);
 void md_serve_insert_filter(request_rec *r);
 void md_serve_register(apr_pool_t *p);

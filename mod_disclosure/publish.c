@@ -10,7 +10,6 @@
 #include <jansson.h>
 
 #include "apr_mmap.h"
-#include "apr_sha1.h"
 #include "apr_strings.h"
 #include "http_core.h"
 #include "http_log.h"
@@ -91,23 +90,22 @@ static int wants_html(request_rec *r)
     return accept && ap_strstr_c(accept, "text/html") && !ap_strstr_c(accept, "json");
 }
 
-static json_t *findings_json(const dsc_result *res, dsc_severity sev)
+/* The RULES.md findings of the page (the library writes them), those of
+ * one severity. */
+static json_t *findings_json(const dsc_result *res, const char *severity)
 {
     json_t *arr = json_array();
-    for (size_t i = 0; res && i < dsc_result_nfindings(res); i++) {
-        const dsc_finding *f = dsc_result_finding(res, i);
-        if (f->severity != sev)
-            continue;
-        json_t *o = json_object();
-        json_object_set_new(o, "rule", json_string(f->rule));
-        json_object_set_new(o, "severity", json_string(dsc_severity_name(f->severity)));
-        json_object_set_new(o, "field", f->field ? json_string(f->field) : json_null());
-        json_object_set_new(o, "message", json_string(f->message));
-        json_object_set_new(o, "message_en", json_string(f->message_en));
-        json_object_set_new(o, "evidence", f->evidence ? json_string(f->evidence) : json_null());
-        json_object_set_new(o, "line", f->line > 0 ? json_integer(f->line) : json_null());
-        json_array_append_new(arr, o);
+    char *page = res ? dsc_result_json(res, 0) : NULL;
+    json_t *p = page ? json_loads(page, 0, NULL) : NULL;
+    free(page);
+    size_t i;
+    json_t *f;
+    json_array_foreach(json_object_get(p, "findings"), i, f) {
+        const char *sev = json_string_value(json_object_get(f, "severity"));
+        if (sev && !strcmp(sev, severity))
+            json_array_append(arr, f);
     }
+    json_decref(p);
     return arr;
 }
 
@@ -156,8 +154,8 @@ static int respond(request_rec *r, int status, const char *type, const char *tit
     json_object_set_new(o, "instance", json_string(r->uri));
     json_object_set_new(o, "title_en", json_string(title_en));
     json_object_set_new(o, "detail_en", json_string(detail_en));
-    json_object_set_new(o, "errors", findings_json(res, DSC_SEV_ERROR));
-    json_object_set_new(o, "warnings", findings_json(res, DSC_SEV_WARNING));
+    json_object_set_new(o, "errors", findings_json(res, "error"));
+    json_object_set_new(o, "warnings", findings_json(res, "warning"));
     char *s = json_dumps(o, JSON_PRESERVE_ORDER | JSON_INDENT(2));
     json_decref(o);
     ap_set_content_type(r, "application/problem+json; charset=utf-8");
@@ -202,8 +200,6 @@ static int read_body(request_rec *r, const md_dir_conf *d, md_body *body)
     char *mem = apr_palloc(r->pool, cap);
     apr_size_t used = 0;
     apr_off_t total = 0;
-    apr_sha1_ctx_t sha;
-    apr_sha1_init(&sha);
     apr_bucket_brigade *bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
     int seen_eos = 0;
     while (!seen_eos) {
@@ -241,7 +237,6 @@ static int read_body(request_rec *r, const md_dir_conf *d, md_body *body)
                                      apr_psprintf(r->pool, "页面大小超过上限%" APR_OFF_T_FMT "字节。", max),
                                      apr_psprintf(r->pool, "The page is larger than the limit of %" APR_OFF_T_FMT " bytes.", max));
             }
-            apr_sha1_update_binary(&sha, (const unsigned char *)data, n);
             if (!body->spill && used + n > mem_limit) {
                 const char *tmpdir;
                 if ((rv = apr_temp_dir_get(&tmpdir, r->pool)) != APR_SUCCESS ||
@@ -274,11 +269,6 @@ static int read_body(request_rec *r, const md_dir_conf *d, md_body *body)
         apr_brigade_cleanup(bb);
     }
     apr_brigade_destroy(bb);
-    unsigned char digest[APR_SHA1_DIGESTSIZE];
-    apr_sha1_final(digest, &sha);
-    char *hex = apr_palloc(r->pool, 2 * APR_SHA1_DIGESTSIZE + 1);
-    ap_bin2hex(digest, APR_SHA1_DIGESTSIZE, hex);
-    body->hash = hex;
     body->length = total;
     body->mem = body->spill ? NULL : mem;
     return OK;
@@ -420,6 +410,9 @@ int md_publish_fixups(request_rec *r)
         }
         data = mm->mm;
     }
+    char *hash = apr_palloc(r->pool, 41);
+    dsc_content_hash(data ? data : "", (size_t)body->length, hash);
+    body->hash = hash;
     dsc_input in = {data ? data : "", (size_t)body->length, declared_charset(r), url, NULL, 0};
     dsc_error err;
     dsc_result *res = NULL;
@@ -508,16 +501,13 @@ static void record_file(request_rec *r, dsc_registry *reg, const char *uri)
     request_rec *rr = ap_sub_req_lookup_uri(uri, r, NULL);
     const dsc_policy *policy = md_policy(r->server);
     if (rr->status == HTTP_OK && rr->finfo.filetype == APR_REG && rr->finfo.size <= (apr_off_t)dsc_policy_max_bytes(policy)) {
-        apr_file_t *f;
-        apr_size_t len = (apr_size_t)rr->finfo.size;
-        char *buf = apr_palloc(r->pool, len + 1);
-        if (apr_file_open(&f, rr->filename, APR_FOPEN_READ | APR_FOPEN_BINARY, 0, r->pool) == APR_SUCCESS) {
-            apr_status_t rv = apr_file_read_full(f, buf, len, &len);
-            apr_file_close(f);
+        apr_size_t len;
+        const char *buf = md_read_file(r, rr->filename, rr->finfo.size, &len);
+        if (buf) {
             dsc_input in = {buf, len, NULL, ap_construct_url(r->pool, rr->uri, r), NULL, 0};
             dsc_result *res;
             dsc_error err;
-            if ((rv == APR_SUCCESS || rv == APR_EOF) && dsc_check(policy, &in, &res, &err) == DSC_OK) {
+            if (dsc_check(policy, &in, &res, &err) == DSC_OK) {
                 if (dsc_registry_record(reg, res, NULL, (long long)apr_time_sec(r->request_time), &err) != DSC_OK)
                     ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "disclosure: %s not recorded in the registry: %s", rr->uri, err.message);
                 dsc_result_free(res);

@@ -7,7 +7,6 @@
  * (banner.c); verdicts come from the cache (cache.c). */
 #include "cache.h"
 
-#include "apr_sha1.h"
 #include "apr_strings.h"
 #include "http_core.h"
 #include "http_log.h"
@@ -52,6 +51,17 @@ static int is_html_file(request_rec *r)
                    !strcasecmp(dot, ".xhtml"));
 }
 
+const char *md_read_file(request_rec *r, const char *filename, apr_off_t size, apr_size_t *len)
+{
+    apr_file_t *f;
+    char *buf = apr_palloc(r->pool, (apr_size_t)size + 1);
+    if (apr_file_open(&f, filename, APR_FOPEN_READ | APR_FOPEN_BINARY, 0, r->pool) != APR_SUCCESS)
+        return NULL;
+    apr_status_t rv = apr_file_read_full(f, buf, (apr_size_t)size, len);
+    apr_file_close(f);
+    return rv == APR_SUCCESS || rv == APR_EOF ? buf : NULL;
+}
+
 static md_verdict *judge_file(request_rec *r, int *hit)
 {
     const dsc_policy *policy = md_policy(r->server);
@@ -67,16 +77,9 @@ static md_verdict *judge_file(request_rec *r, int *hit)
         *hit = 1;
         return v;
     }
-    apr_file_t *f;
-    apr_size_t len = (apr_size_t)r->finfo.size;
-    char *buf = apr_palloc(r->pool, len + 1);
-    if (apr_file_open(&f, r->filename, APR_FOPEN_READ | APR_FOPEN_BINARY, 0, r->pool) != APR_SUCCESS)
-        return NULL;
-    apr_status_t rv = apr_file_read_full(f, buf, len, &len);
-    apr_file_close(f);
-    if (rv != APR_SUCCESS && rv != APR_EOF)
-        return NULL;
-    return md_cache_get(r, key, buf, len, hit);
+    apr_size_t len;
+    const char *buf = md_read_file(r, r->filename, r->finfo.size, &len);
+    return buf ? md_cache_get(r, key, buf, len, hit) : NULL;
 }
 
 static void log_block(request_rec *r, md_verdict *v)
@@ -211,13 +214,8 @@ static apr_status_t serve_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     apr_brigade_pflatten(ctx->held, &data, &len, r->pool);
     const char *inject = ctx->inject;
     if (!ctx->verdict) {
-        unsigned char digest[APR_SHA1_DIGESTSIZE];
-        apr_sha1_ctx_t sha;
-        apr_sha1_init(&sha);
-        apr_sha1_update_binary(&sha, (const unsigned char *)data, len);
-        apr_sha1_final(digest, &sha);
-        char hex[2 * APR_SHA1_DIGESTSIZE + 1];
-        ap_bin2hex(digest, APR_SHA1_DIGESTSIZE, hex);
+        char hex[41];
+        dsc_content_hash(data, len, hex);
         int hit = 0;
         md_verdict *v = md_cache_get(r, apr_pstrcat(r->pool, "h:", hex, ":", r->uri, NULL), data, len, &hit);
         apr_table_setn(r->headers_out, "Disclosure-Cache", hit ? "hit" : "miss");

@@ -129,3 +129,16 @@ int dsc_is_normative(const dsc_result *r)
 {
     return dsc_words_has(&r->policy->normative, dsc_fv(r, DSC_F_DOC_TYPE));
 }
+
+int dsc_rule_date(const dsc_result *r, int f, int *d)
+{
+    const dsc_value *v = &r->field[f];
+    return v->value && v->ok && dsc_date_parse(v->value, d) == 0;
+}
+
+const char *dsc_rule_fmt_date(dsc_result *r, int d)
+{
+    char *b = dsc_arena_alloc(r->arena, 11);
+    dsc_date_format(d, b);
+    return b;
+}

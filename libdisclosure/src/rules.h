@@ -30,6 +30,10 @@ const char *dsc_fv(const dsc_result *r, int field);   /* field value or NULL */
 const char *dsc_fname(int field);                      /* canonical name */
 const char *dsc_fname_zh(int field);                   /* 中文 name */
 int dsc_is_normative(const dsc_result *r);             /* 规章 / 行政规范性文件 */
+/* A date field that parsed, as days; 0 when absent or invalid. */
+int dsc_rule_date(const dsc_result *r, int field, int *days);
+/* days as YYYY-MM-DD, in the result's arena */
+const char *dsc_rule_fmt_date(dsc_result *r, int days);
 
 /* rule functions, one file per group */
 dsc_rule_fn rule_attribute_missing, rule_attribute_invalid, rule_attribute_not_public,

@@ -6,18 +6,6 @@
 #include "rules.h"
 #include "text.h"
 
-static const char *fmt_date(dsc_result *r, int d)
-{
-    char *b = dsc_arena_alloc(r->arena, 11);
-    dsc_date_format(d, b);
-    return b;
-}
-
-static int date_of(const dsc_result *r, int f, int *d)
-{
-    const dsc_value *v = &r->field[f];
-    return v->value && v->ok && dsc_date_parse(v->value, d) == 0;
-}
 
 void rule_metadata_missing(dsc_result *r, int rule)
 {
@@ -59,10 +47,10 @@ void rule_date_invalid(dsc_result *r, int rule)
 void rule_date_order(dsc_result *r, int rule)
 {
     int w, pub;
-    if (!date_of(r, DSC_F_PUB_DATE, &pub))
+    if (!dsc_rule_date(r, DSC_F_PUB_DATE, &pub))
         return;
     const dsc_value *pv = &r->field[DSC_F_PUB_DATE];
-    if (date_of(r, DSC_F_WRITTEN_DATE, &w) && pub < w) {
+    if (dsc_rule_date(r, DSC_F_WRITTEN_DATE, &w) && pub < w) {
         dsc_report(r, rule, DSC_F_PUB_DATE, pv->line, pv->raw,
                    dsc_arena_printf(r->arena, "发布日期%s早于成文日期%s。请核对两个日期。", pv->value,
                                     r->field[DSC_F_WRITTEN_DATE].value),
@@ -73,15 +61,15 @@ void rule_date_order(dsc_result *r, int rule)
     if (pub > r->today)
         dsc_report(r, rule, DSC_F_PUB_DATE, pv->line, pv->raw,
                    dsc_arena_printf(r->arena, "发布日期%s晚于今天（%s）。不得预填或伪造发布日期。", pv->value,
-                                    fmt_date(r, r->today)),
+                                    dsc_rule_fmt_date(r, r->today)),
                    dsc_arena_printf(r->arena, "pub_date %s is in the future (today is %s).", pv->value,
-                                    fmt_date(r, r->today)));
+                                    dsc_rule_fmt_date(r, r->today)));
 }
 
 void rule_publish_late(dsc_result *r, int rule)
 {
     int w, pub, beyond = 0;
-    if (!date_of(r, DSC_F_WRITTEN_DATE, &w) || !date_of(r, DSC_F_PUB_DATE, &pub) || pub <= w)
+    if (!dsc_rule_date(r, DSC_F_WRITTEN_DATE, &w) || !dsc_rule_date(r, DSC_F_PUB_DATE, &pub) || pub <= w)
         return;
     int limit = r->policy->publish_late_days;
     int days = dsc_working_days(r->policy, w, pub, &beyond);

@@ -6,18 +6,6 @@
 
 #define VOCAB_ZH "有效、失效、废止或已修改"
 
-static int date_of(const dsc_result *r, int f, int *d)
-{
-    const dsc_value *v = &r->field[f];
-    return v->value && v->ok && dsc_date_parse(v->value, d) == 0;
-}
-
-static const char *fmt_date(dsc_result *r, int d)
-{
-    char *b = dsc_arena_alloc(r->arena, 11);
-    dsc_date_format(d, b);
-    return b;
-}
 
 void rule_validity_missing(dsc_result *r, int rule)
 {
@@ -43,23 +31,23 @@ void rule_validity_expired_unmarked(dsc_result *r, int rule)
 {
     int exp;
     const char *v = dsc_fv(r, DSC_F_VALIDITY);
-    if (!v || strcmp(v, "有效") != 0 || !date_of(r, DSC_F_EXPIRY_DATE, &exp) || r->today <= exp)
+    if (!v || strcmp(v, "有效") != 0 || !dsc_rule_date(r, DSC_F_EXPIRY_DATE, &exp) || r->today <= exp)
         return;
     const dsc_value *e = &r->field[DSC_F_EXPIRY_DATE];
     dsc_report(r, rule, DSC_F_VALIDITY, r->field[DSC_F_VALIDITY].line, r->field[DSC_F_VALIDITY].raw,
                dsc_arena_printf(r->arena,
                                 "有效期至%s，已经到期（检查日期%s），但页面仍标注“有效”。请将有效性改为“失效”。",
-                                e->value, fmt_date(r, r->today)),
+                                e->value, dsc_rule_fmt_date(r, r->today)),
                dsc_arena_printf(r->arena,
                                 "The term ended on %s (checked on %s) but the page still says 有效. Mark it 失效.",
-                                e->value, fmt_date(r, r->today)));
+                                e->value, dsc_rule_fmt_date(r, r->today)));
 }
 
 void rule_validity_date_conflict(dsc_result *r, int rule)
 {
     int exp, eff;
     const char *v = dsc_fv(r, DSC_F_VALIDITY);
-    int has_exp = date_of(r, DSC_F_EXPIRY_DATE, &exp);
+    int has_exp = dsc_rule_date(r, DSC_F_EXPIRY_DATE, &exp);
     if (v && has_exp && (strcmp(v, "失效") == 0 || strcmp(v, "废止") == 0) && exp > r->today) {
         dsc_report(r, rule, DSC_F_VALIDITY, r->field[DSC_F_VALIDITY].line, r->field[DSC_F_VALIDITY].raw,
                    dsc_arena_printf(r->arena, "有效性标注为“%s”，但失效日期%s尚未到来。请核对有效性或失效日期。",
@@ -68,7 +56,7 @@ void rule_validity_date_conflict(dsc_result *r, int rule)
                                     v, r->field[DSC_F_EXPIRY_DATE].value));
         return;
     }
-    if (has_exp && date_of(r, DSC_F_EFFECTIVE_DATE, &eff) && eff > exp) {
+    if (has_exp && dsc_rule_date(r, DSC_F_EFFECTIVE_DATE, &eff) && eff > exp) {
         dsc_report(r, rule, DSC_F_EFFECTIVE_DATE, r->field[DSC_F_EFFECTIVE_DATE].line,
                    r->field[DSC_F_EFFECTIVE_DATE].raw,
                    dsc_arena_printf(r->arena, "实施日期%s晚于失效日期%s。请核对日期。",
@@ -103,16 +91,16 @@ void rule_validity_term_too_long(dsc_result *r, int rule)
     if (!dsc_words_has(&r->policy->term_limited, dsc_fv(r, DSC_F_DOC_TYPE)))
         return;
     int start, exp;
-    if (!date_of(r, DSC_F_EXPIRY_DATE, &exp))
+    if (!dsc_rule_date(r, DSC_F_EXPIRY_DATE, &exp))
         return;
-    if (!date_of(r, DSC_F_EFFECTIVE_DATE, &start) && !date_of(r, DSC_F_PUB_DATE, &start))
+    if (!dsc_rule_date(r, DSC_F_EFFECTIVE_DATE, &start) && !dsc_rule_date(r, DSC_F_PUB_DATE, &start))
         return;
     const char *title = dsc_fv(r, DSC_F_TITLE);
     int provisional = title && (strstr(title, "暂行") || strstr(title, "试行"));
     int years = provisional ? r->policy->provisional_term_years : r->policy->term_years;
     if (exp <= dsc_date_add_years(start, years))
         return;
-    const char *from = fmt_date(r, start);
+    const char *from = dsc_rule_fmt_date(r, start);
     dsc_report(r, rule, DSC_F_EXPIRY_DATE, r->field[DSC_F_EXPIRY_DATE].line, r->field[DSC_F_EXPIRY_DATE].raw,
                dsc_arena_printf(r->arena,
                                 "有效期自%s至%s，超过%d年。%s的行政规范性文件有效期不超过%d年，请缩短有效期。",
