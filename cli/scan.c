@@ -283,14 +283,15 @@ static void collect(scan_state *s, scan_opts *o, json_t *sources, str_list *fron
 }
 
 /* How many phase-1 results stay in memory for phase 2, so each page is
- * parsed once; past that, phase 2 checks the page's file again. A result
- * of a 30-80 KB portal page takes about 17 KB, so the default keeps memory
- * near 150 MB at most (bench/README-scan.md). DISCLOSURE_SCAN_KEEP
- * overrides it (0: parse every page twice, as scans did before). */
+ * parsed once; past that, phase 2 checks the page's file again. A kept
+ * result is compacted (dsc_result_compact): with its page entry it takes
+ * about 7 KB of a 30-80 KB portal page, so the default keeps memory near
+ * 130 MB at most (bench/README-scan.md). DISCLOSURE_SCAN_KEEP overrides it
+ * (0: parse every page twice). */
 static size_t keep_limit(void)
 {
     const char *v = getenv("DISCLOSURE_SCAN_KEEP");
-    return v && *v ? (size_t)strtoul(v, NULL, 10) : 8192;
+    return v && *v ? (size_t)strtoul(v, NULL, 10) : 16384;
 }
 
 int cmd_scan(int argc, char **argv)

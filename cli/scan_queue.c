@@ -157,6 +157,8 @@ static void collect_one(scan_state *s, work *w)
     if (keep)
         s->kept_pages++;
     pthread_mutex_unlock(&s->mu);
+    if (keep)
+        res = dsc_result_compact(res);
     if (add_page(s, (page_entry){w->url, w->file, w->charset, w->docroot, keep ? res : NULL}) == 0) {
         w->url = w->file = w->charset = NULL;
         if (keep)
@@ -224,6 +226,37 @@ static dsc_result *page_result(scan_state *s, page_entry *p)
     return st == DSC_OK ? res : NULL;
 }
 
+/* The baseline's key of a finding: (URL, rule, field). */
+static int baseline_known(scan_state *s, const char *url, const dsc_finding *f)
+{
+    if (!json_object_size(s->baseline.obj))
+        return 0;
+    char key[2048];
+    snprintf(key, sizeof key, "%s\x1f%s\x1f%s", url, f->rule ? f->rule : "", f->field ? f->field : "");
+    return json_object_get(s->baseline.obj, key) != NULL;
+}
+
+/* Mark the findings the baseline knows ("known": true) in the page's JSON
+ * line: parsed again only for the pages that have one. */
+static char *mark_known(char *js, const unsigned char *known, size_t n)
+{
+    json_t *page = json_loads(js, 0, NULL);
+    json_t *fs = json_object_get(page, "findings");
+    if (!page || json_array_size(fs) != n) {
+        json_decref(page);
+        return js;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (known[i])
+            json_object_set_new(json_array_get(fs, i), "known", json_true());
+    char *line = json_dumps(page, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(page);
+    if (!line)
+        return js;
+    free(js);
+    return line;
+}
+
 /* Phase 2: the page's final verdict, as one JSON line. */
 static void verdict_one(scan_state *s, page_entry *p)
 {
@@ -231,32 +264,26 @@ static void verdict_one(scan_state *s, page_entry *p)
     if (!res)
         return;
     dsc_registry_check_page(s->reg, res);
-    char *js = dsc_result_json(res, DSC_JSON_EXTRAS);
-    dsc_result_free(res);
-    json_t *page = js ? json_loads(js, 0, NULL) : NULL;
-    free(js);
-    if (!page)
-        return;
-    json_t *fs = json_object_get(page, "findings");
-    size_t i;
-    json_t *f;
-    json_array_foreach(fs, i, f) {
-        const char *rule = json_string_value(json_object_get(f, "rule"));
-        const char *sev = json_string_value(json_object_get(f, "severity"));
-        const char *field = json_string_value(json_object_get(f, "field"));
-        int is_error = sev && strcmp(sev, "error") == 0;
+    size_t n = dsc_result_nfindings(res);
+    unsigned char *known = n ? calloc(n, 1) : NULL;
+    size_t nknown = 0;
+    for (size_t i = 0; i < n; i++) {
+        const dsc_finding *f = dsc_result_finding(res, i);
+        int is_error = f->severity == DSC_SEV_ERROR;
         atomic_fetch_add(is_error ? &s->errors : &s->warnings, 1);
-        char key[2048];
-        snprintf(key, sizeof key, "%s\x1f%s\x1f%s", p->url, rule ? rule : "", field ? field : "");
-        if (json_object_get(s->baseline.obj, key)) {
-            json_object_set_new(f, "known", json_true());
+        if (known && baseline_known(s, p->url, f)) {
+            known[i] = 1;
+            nknown++;
             atomic_fetch_add(&s->known, 1);
         } else if (is_error || s->o->fail_on == DSC_SEV_WARNING) {
             atomic_fetch_add(&s->failing, 1);
         }
     }
-    char *line = json_dumps(page, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    json_decref(page);
+    char *line = dsc_result_json(res, DSC_JSON_EXTRAS);
+    dsc_result_free(res);
+    if (line && nknown)
+        line = mark_known(line, known, n);
+    free(known);
     if (!line)
         return;
     pthread_mutex_lock(&s->mu);

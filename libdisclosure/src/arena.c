@@ -47,6 +47,14 @@ void dsc_arena_free(dsc_arena *a)
     free(a);
 }
 
+size_t dsc_arena_used(const dsc_arena *a)
+{
+    size_t n = 0;
+    for (const block *b = a ? a->head : NULL; b; b = b->next)
+        n += b->used;
+    return n;
+}
+
 void *dsc_arena_alloc(dsc_arena *a, size_t n)
 {
     const size_t align = sizeof(max_align_t);

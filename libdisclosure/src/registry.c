@@ -11,6 +11,8 @@
 #include "result.h"
 #include "rules.h"
 
+#define DSC_REG_STMTS 32
+
 struct dsc_registry {
     sqlite3 *db;
     char *path;
@@ -18,8 +20,8 @@ struct dsc_registry {
     int batch;            /* dsc_registry_batch: records per transaction, 0 off */
     /* the write path's statements, prepared once (keyed by the SQL text's
      * address: each is a literal of this file) */
-    const char *stmt_sql[16];
-    sqlite3_stmt *stmt[16];
+    const char *stmt_sql[DSC_REG_STMTS];
+    sqlite3_stmt *stmt[DSC_REG_STMTS];
     int pending;          /* records in the open batch transaction */
     long long batch_started;
 };
@@ -285,7 +287,7 @@ void dsc_registry_close(dsc_registry *reg)
     /* a batch left open is committed, not lost */
     if (reg->db && !sqlite3_get_autocommit(reg->db))
         exec(reg, "COMMIT");
-    for (int i = 0; i < 16; i++)
+    for (int i = 0; i < DSC_REG_STMTS; i++)
         sqlite3_finalize(reg->stmt[i]);
     sqlite3_close_v2(reg->db);
     free(reg->path);
@@ -316,11 +318,14 @@ static void bind_text(sqlite3_stmt *st, int i, const char *s)
         sqlite3_bind_null(st, i);
 }
 
-/* A prepared statement of the write path, kept for the handle's life:
- * preparing the same SQL for every page cost more than running it. */
+/* A prepared statement kept for the handle's life: preparing the same SQL
+ * for every page cost more than running it (a scan spent a third of its
+ * registry time in sqlite3_prepare). Every user runs it to the end (or
+ * resets it) before the next call, so one statement per SQL text is enough:
+ * no caller nests two uses of the same one. */
 static sqlite3_stmt *cached(dsc_registry *reg, const char *sql)
 {
-    for (int i = 0; i < 16; i++) {
+    for (int i = 0; i < DSC_REG_STMTS; i++) {
         if (reg->stmt_sql[i] == sql)
             return reg->stmt[i];
         if (!reg->stmt_sql[i]) {
@@ -331,6 +336,13 @@ static sqlite3_stmt *cached(dsc_registry *reg, const char *sql)
         }
     }
     return NULL;
+}
+
+/* Done with a cached statement: ready for its next use. */
+static void release(sqlite3_stmt *st)
+{
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
 }
 
 static int step_done(sqlite3_stmt *st)
@@ -513,13 +525,12 @@ int dsc_reg_holds(dsc_registry *reg, const char *url)
     char *path = url_path_dup(url);
     sqlite3_stmt *st;
     int found = -1;
-    if (path && sqlite3_prepare_v2(reg->db, "SELECT 1 FROM documents WHERE url = ?1 OR path = ?2 LIMIT 1",
-                                   -1, &st, NULL) == SQLITE_OK) {
+    if (path && (st = cached(reg, "SELECT 1 FROM documents WHERE url = ?1 OR path = ?2 LIMIT 1"))) {
         bind_text(st, 1, url);
         bind_text(st, 2, path);
         int rc = sqlite3_step(st);
         found = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
-        sqlite3_finalize(st);
+        release(st);
     }
     free(path);
     return found < 0 ? query_failed(reg, "looking a page up") : found;
@@ -591,17 +602,15 @@ int dsc_reg_doc_get(dsc_registry *reg, dsc_arena *a, const char *url, dsc_reg_do
     sqlite3_stmt *st;
     int found = -1;
     /* the exact URL first, then any page at the same path */
-    if (path && sqlite3_prepare_v2(reg->db,
-                                   "SELECT " DOC_COLUMNS " FROM documents d WHERE d.url = ?1 OR d.path = ?2"
-                                   " ORDER BY d.url = ?1 DESC, d.url LIMIT 1",
-                                   -1, &st, NULL) == SQLITE_OK) {
+    if (path && (st = cached(reg, "SELECT " DOC_COLUMNS " FROM documents d WHERE d.url = ?1 OR d.path = ?2"
+                                  " ORDER BY d.url = ?1 DESC, d.url LIMIT 1"))) {
         bind_text(st, 1, url);
         bind_text(st, 2, path);
         int rc = sqlite3_step(st);
         found = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
         if (found == 1)
             read_doc(a, st, out);
-        sqlite3_finalize(st);
+        release(st);
     }
     free(path);
     return found < 0 ? query_failed(reg, "reading a page") : found;
@@ -612,12 +621,10 @@ int dsc_reg_sources(dsc_registry *reg, dsc_arena *a, const char *rel, const char
 {
     out->items = NULL;
     out->n = 0;
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(reg->db,
-                           "SELECT " DOC_COLUMNS " FROM relations r JOIN documents d ON d.url = r.src"
-                           " WHERE r.rel = ?1 AND r.target = ?2 AND (?3 IS NULL OR d.path <> ?3)"
-                           " ORDER BY d.pub_date IS NULL, d.pub_date, d.url",
-                           -1, &st, NULL) != SQLITE_OK)
+    sqlite3_stmt *st = cached(reg, "SELECT " DOC_COLUMNS " FROM relations r JOIN documents d ON d.url = r.src"
+                                    " WHERE r.rel = ?1 AND r.target = ?2 AND (?3 IS NULL OR d.path <> ?3)"
+                                    " ORDER BY d.pub_date IS NULL, d.pub_date, d.url");
+    if (!st)
         return query_failed(reg, "reading relations");
     bind_text(st, 1, rel);
     bind_text(st, 2, target);
@@ -636,7 +643,7 @@ int dsc_reg_sources(dsc_registry *reg, dsc_arena *a, const char *rel, const char
         }
         read_doc(a, st, &out->items[out->n++]);
     }
-    sqlite3_finalize(st);
+    release(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : query_failed(reg, "reading relations");
 }
 
@@ -645,9 +652,8 @@ int dsc_reg_targets(dsc_registry *reg, dsc_arena *a, const char *url, const char
 {
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(reg->db, "SELECT target FROM relations WHERE src = ?1 AND rel = ?2 ORDER BY target",
-                           -1, &st, NULL) != SQLITE_OK)
+    sqlite3_stmt *st = cached(reg, "SELECT target FROM relations WHERE src = ?1 AND rel = ?2 ORDER BY target");
+    if (!st)
         return query_failed(reg, "reading relations");
     bind_text(st, 1, url);
     bind_text(st, 2, rel);
@@ -665,7 +671,7 @@ int dsc_reg_targets(dsc_registry *reg, dsc_arena *a, const char *url, const char
         }
         (*out)[(*n)++] = column(a, st, 0);
     }
-    sqlite3_finalize(st);
+    release(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : query_failed(reg, "reading relations");
 }
 

@@ -466,6 +466,40 @@ static void test_amended_unmarked(void **state)
     reg_close(reg);
 }
 
+/* A scan keeps compacted results for its cross-page phase: the copy must
+ * say exactly what the original says, before and after the cross rules. */
+static void test_compact_result_is_the_same(void **state)
+{
+    (void)state;
+    dsc_registry *reg = open_new();
+    char *amender = amender_page();
+    record(reg, amender, AMENDER_URL);
+    dsc_result *a = check_html(BASE_PAGE, BASE_URL, day_of(TODAY));
+    dsc_result *b = check_html(BASE_PAGE, BASE_URL, day_of(TODAY));
+    untrack(b);
+    b = dsc_result_compact(b);
+    track(b, LIVE_RESULT);
+    char *ja = dsc_result_json(a, DSC_JSON_EXTRAS), *jb = dsc_result_json(b, DSC_JSON_EXTRAS);
+    assert_non_null(ja);
+    assert_string_equal(ja, jb);
+    free(ja);
+    free(jb);
+    assert_string_equal(dsc_result_field(a, DSC_F_TITLE), dsc_result_field(b, DSC_F_TITLE));
+    assert_int_equal(dsc_result_withheld(a), dsc_result_withheld(b));
+    dsc_registry_check_page(reg, a);
+    dsc_registry_check_page(reg, b);
+    assert_finding(b, "validity-amended-unmarked", "validity", DSC_SEV_WARNING);
+    ja = dsc_result_json(a, 0);
+    jb = dsc_result_json(b, 0);
+    assert_string_equal(ja, jb);
+    free(ja);
+    free(jb);
+    result_free(a);
+    result_free(b);
+    mem_free(amender);
+    reg_close(reg);
+}
+
 static void test_cross_rules_follow_policy(void **state)
 {
     (void)state;
@@ -824,6 +858,7 @@ int main(void)
         RTEST(test_interpretation_late),
         RTEST(test_repealed_unmarked),
         RTEST(test_amended_unmarked),
+        RTEST(test_compact_result_is_the_same),
         RTEST(test_cross_rules_follow_policy),
         RTEST(test_page_status),
         RTEST(test_generation_grows),
