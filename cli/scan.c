@@ -447,7 +447,9 @@ int cmd_scan(int argc, char **argv)
         atomic_store(&s.done, 0);
         s.phase = 2;
         s.t0 = mono_ms();
+        store_snapshot(s.reg, 1);
         run_verdicts(&s, o.jobs);
+        store_snapshot(s.reg, 0);
         fclose(s.out);
         s.out = NULL;
     } else {

@@ -121,6 +121,7 @@ int load_sitemap(const fetch_opts *o, const char *loc, int depth, str_list *page
  * interrupted scan can be resumed. */
 scan_store *store_open(dsc_registry *reg);
 void store_close(scan_store *st);
+void store_snapshot(dsc_registry *reg, int on);
 /* The latest unfinished scan: its id, options, spool directory. 0 found,
  * 1 none, -1 error. */
 int store_find_unfinished(scan_store *st, long long *id, json_t **options, char **spool, char **started);
