@@ -30,6 +30,9 @@ typedef struct {
     const char *hash;         /* SHA-1 of the body, hex */
     dsc_result *res;          /* verdict, kept for the registry */
     int record;               /* store in the registry if the handler succeeds */
+    int reserved;             /* a row in the registry's publishing table to release */
+    const char *url;
+    request_rec *r;           /* the first request (of an internal redirect chain) */
 } md_body;
 
 typedef struct {
@@ -179,6 +182,22 @@ static int respond_error(request_rec *r, int status, const char *zh, const char 
                            : status == HTTP_BAD_REQUEST            ? "Page cannot be decoded"
                                                                    : "The check could not run";
     return respond(r, status, type, title, title_en, zh, en, NULL);
+}
+
+/* The registry cannot take this publish: refuse it (fail closed) so that no
+ * page reaches the site without its record. Retry-After, since a lock or a
+ * full disk may clear. */
+static int respond_unavailable(request_rec *r, const dsc_error *err)
+{
+    apr_table_setn(r->err_headers_out, "Retry-After", "60");
+    return respond(r, HTTP_SERVICE_UNAVAILABLE, "urn:mod-disclosure:problem:registry-unavailable",
+                   "发布登记库暂时无法写入，页面未发布", "The publishing registry cannot be written; page not published",
+                   apr_pstrcat(r->pool, "页面已通过检查，但网站的发布登记库暂时无法写入（", err->message_zh,
+                               "），为保证每个发布的页面都有登记，本次发布未执行，原页面保持不变。请稍后重试；如持续出现，请联系网站管理员。",
+                               NULL),
+                   "The page passed the checks, but the site's publishing registry cannot be written, so nothing was "
+                   "published and the previous page stays. Try again later; if this persists, tell the site's administrator.",
+                   NULL);
 }
 
 /* Read the whole body. Returns OK, or an HTTP status already answered
@@ -370,6 +389,30 @@ static const char *rule_list(request_rec *r, const dsc_result *res)
     return s;
 }
 
+/* A response that never passed the record filter (an error answered by
+ * httpd itself, a client gone): the reservation goes unless the page was
+ * stored, in which case it stays to say the page is unrecorded. */
+static apr_status_t release_at_end(void *data)
+{
+    md_body *body = data;
+    if (!body->reserved)
+        return APR_SUCCESS;
+    body->reserved = 0;
+    request_rec *last = body->r;
+    while (last->next)
+        last = last->next;
+    md_server_conf *sc = md_server(body->r->server);
+    dsc_error err;
+    if (last->status >= 200 && last->status <= 299)
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, body->r,
+                      "disclosure: %s was stored (%d) but never recorded in the registry (left in its publishing table)",
+                      body->url, last->status);
+    else if (sc->registry && dsc_registry_release(sc->registry, body->url, body->hash, &err) != DSC_OK)
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, body->r, "disclosure: %s: reservation not released: %s",
+                      body->url, err.message);
+    return APR_SUCCESS;
+}
+
 int md_publish_fixups(request_rec *r)
 {
     md_dir_conf *d = ap_get_module_config(r->per_dir_config, &disclosure_module);
@@ -459,6 +502,33 @@ int md_publish_fixups(request_rec *r)
                           f->field ? f->field : "-", f->message_en);
         }
     }
+    /* Prove the registry writable before anything is published: a real
+     * write transaction (a row in its publishing table) that a read-only
+     * file, a full disk or a lock held past the busy timeout refuses. */
+    if (sc->registry_file) {
+        dsc_error rerr;
+        if (!sc->registry) {
+            memset(&rerr, 0, sizeof rerr);
+            apr_cpystrn(rerr.message, "the registry could not be opened by this server process (see the error log at its start)",
+                        sizeof rerr.message);
+            apr_cpystrn(rerr.message_zh, "登记库无法打开", sizeof rerr.message_zh);
+        }
+        if (!sc->registry ||
+            dsc_registry_reserve(sc->registry, url, hash, (long long)apr_time_sec(r->request_time), &rerr) != DSC_OK) {
+            if (engine == MD_ENGINE_ON) {
+                ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "disclosure: publish of %s refused (503): %s", url,
+                              rerr.message);
+                return respond_unavailable(r, &rerr);
+            }
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                          "disclosure: %s is published unrecorded (ReportOnly never refuses): %s", url, rerr.message);
+        } else {
+            body->reserved = 1;
+            body->r = r;
+            apr_pool_cleanup_register(r->pool, body, release_at_end, apr_pool_cleanup_null);
+        }
+    }
+    body->url = url;
     body->res = res;
     body->record = 1;
     md_req(r)->publish = body;
@@ -481,15 +551,29 @@ static apr_status_t record_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     if (!eos)
         return ap_pass_brigade(f->next, bb);
     md_server_conf *sc = md_server(r->server);
+    dsc_error err;
     if (body->record && sc->registry && r->status >= 200 && r->status <= 299) {
-        dsc_error err;
         body->record = 0;
         if (dsc_registry_record(sc->registry, body->res, body->hash, (long long)apr_time_sec(r->request_time),
-                                &err) != DSC_OK)
-            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
-                          "disclosure: %s was published but not recorded in the registry: %s", r->uri, err.message);
-        else
+                                &err) != DSC_OK) {
+            /* the handler has stored the page: it stays (undoing a rename
+             * could lose the previous version too), and its reservation
+             * stays in the publishing table to say so */
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                          "disclosure: %s was published but not recorded in the registry (left in its publishing"
+                          " table): %s", r->uri, err.message);
+            body->reserved = 0;
+        } else {
             md_serve_registry_changed(r);
+        }
+    }
+    if (body->reserved && sc->registry && (!body->record || r->status < 200 || r->status > 299)) {
+        /* recorded, or the handler stored nothing */
+        body->reserved = 0;
+        body->record = 0;
+        if (dsc_registry_release(sc->registry, body->url, body->hash, &err) != DSC_OK)
+            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "disclosure: %s: reservation not released: %s", r->uri,
+                          err.message);
     }
     ap_remove_output_filter(f);
     return ap_pass_brigade(f->next, bb);
