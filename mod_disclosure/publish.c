@@ -579,6 +579,19 @@ static apr_status_t record_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     return ap_pass_brigade(f->next, bb);
 }
 
+/* httpd answers a handler's bare status (mod_dav's 204 for a PUT that
+ * replaced a page, its errors) through ap_send_error_response, which drops
+ * the request's filters: put the record filter back so the page is recorded
+ * (or its reservation released) then too. */
+void md_publish_insert_error_filter(request_rec *r)
+{
+    if (r->main)
+        return;
+    md_body *body = md_req(md_first(r))->publish;
+    if (body && (body->record || body->reserved))
+        ap_add_output_filter(RECORD_FILTER, body, r, r->connection);
+}
+
 /* Judge the file now at uri (the destination of a COPY or MOVE) and record it. */
 static void record_file(request_rec *r, dsc_registry *reg, const char *uri)
 {
