@@ -245,3 +245,24 @@ def test_read_only_registry_refuses_publishes_and_keeps_serving():
         bad = h.bad_log_lines()
         h.cleanup()
     assert not bad, "\n".join(bad[:20])
+
+
+def test_a_publish_the_handler_fails_leaves_no_reservation():
+    """The reservation goes with a failed handler too (mod_dav answers its
+    errors through ap_send_error_response, which drops request filters),
+    and a page replaced (204) is recorded like a new one (201)."""
+    h = make()
+    h.start()
+    try:
+        body = policy_page()
+        status, _, _ = put(h, "/zwgk/no-such-dir/p.html", body)
+        assert status == 409
+        assert registry_rows(h) == ({}, {})
+        assert put(h, "/zwgk/p.html", body)[0] == 201
+        again = policy_page(body_extra="<p>第二版</p>")
+        assert put(h, "/zwgk/p.html", again)[0] == 204
+        assert registry_rows(h) == ({h.url + "/zwgk/p.html": sha1(again)}, {})
+    finally:
+        bad = h.bad_log_lines()
+        h.cleanup()
+    assert not bad, "\n".join(bad[:20])
