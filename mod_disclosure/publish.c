@@ -31,6 +31,7 @@ typedef struct {
     dsc_result *res;          /* verdict, kept for the registry */
     int record;               /* store in the registry if the handler succeeds */
     int reserved;             /* a row in the registry's publishing table to release */
+    int recorded;             /* the page is in the registry */
     const char *url;
     request_rec *r;           /* the first request (of an internal redirect chain) */
 } md_body;
@@ -389,9 +390,10 @@ static const char *rule_list(request_rec *r, const dsc_result *res)
     return s;
 }
 
-/* A response that never passed the record filter (an error answered by
- * httpd itself, a client gone): the reservation goes unless the page was
- * stored, in which case it stays to say the page is unrecorded. */
+/* At the end of the request, after the response went out (so the editor
+ * does not wait for it): the reservation goes once the page is recorded, or
+ * when the handler stored nothing. A page stored but not recorded keeps it,
+ * to say so. */
 static apr_status_t release_at_end(void *data)
 {
     md_body *body = data;
@@ -403,7 +405,7 @@ static apr_status_t release_at_end(void *data)
         last = last->next;
     md_server_conf *sc = md_server(body->r->server);
     dsc_error err;
-    if (last->status >= 200 && last->status <= 299)
+    if (!body->recorded && last->status >= 200 && last->status <= 299)
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, body->r,
                       "disclosure: %s was stored (%d) but never recorded in the registry (left in its publishing table)",
                       body->url, last->status);
@@ -564,16 +566,9 @@ static apr_status_t record_filter(ap_filter_t *f, apr_bucket_brigade *bb)
                           " table): %s", r->uri, err.message);
             body->reserved = 0;
         } else {
+            body->recorded = 1;
             md_serve_registry_changed(r);
         }
-    }
-    if (body->reserved && sc->registry && (!body->record || r->status < 200 || r->status > 299)) {
-        /* recorded, or the handler stored nothing */
-        body->reserved = 0;
-        body->record = 0;
-        if (dsc_registry_release(sc->registry, body->url, body->hash, &err) != DSC_OK)
-            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "disclosure: %s: reservation not released: %s", r->uri,
-                          err.message);
     }
     ap_remove_output_filter(f);
     return ap_pass_brigade(f->next, bb);
@@ -588,7 +583,7 @@ void md_publish_insert_error_filter(request_rec *r)
     if (r->main)
         return;
     md_body *body = md_req(md_first(r))->publish;
-    if (body && (body->record || body->reserved))
+    if (body && body->record)
         ap_add_output_filter(RECORD_FILTER, body, r, r->connection);
 }
 

@@ -198,6 +198,18 @@ def registry_rows(h):
         db.close()
 
 
+def settled_rows(h, wait=5.0):
+    """registry_rows once the reservations of answered publishes are gone:
+    the module releases them at the end of the request, after the response
+    went out (at most wait seconds)."""
+    deadline = time.monotonic() + wait
+    while True:
+        docs, pending = registry_rows(h)
+        if not pending or time.monotonic() > deadline:
+            return docs, pending
+        time.sleep(0.05)
+
+
 def integrity(h):
     db = sqlite3.connect(h.registry, timeout=30)
     try:
@@ -213,7 +225,7 @@ def verify(load, crashed=False):
     been stored, and a page stored but not yet recorded is left in the
     registry's publishing table."""
     h = load.h
-    docs, pending = registry_rows(h)
+    docs, pending = registry_rows(h) if crashed else settled_rows(h)
     problems = []
     history = {}
     for o in load.outcomes:
