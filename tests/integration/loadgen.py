@@ -180,6 +180,15 @@ class Load:
                 lines.append("    %s: %d (p50 %.1f ms, p99 %.1f ms)" % (k, len(by[k]), pct(by[k], 0.5), pct(by[k], 0.99)))
         text = "\n".join(lines)
         print(text)
+        logdir = os.environ.get("DISCLOSURE_LOAD_LOG")
+        if logdir:
+            os.makedirs(logdir, exist_ok=True)
+            with open(os.path.join(logdir, name.replace(" ", "_") + ".tsv"), "w", encoding="utf-8") as f:
+                f.write("client\tmethod\tpath\tcompliant\tsha1\tstatus\terror\tstart_s\tms\n")
+                for o in sorted(self.outcomes + self.reads, key=lambda o: o.t0):
+                    f.write("%d\t%s\t%s\t%s\t%s\t%s\t%s\t%.3f\t%.1f\n" % (
+                        o.client, o.method, o.path, "" if o.good is None else int(o.good), o.hash or "",
+                        o.status if o.status is not None else "", o.error or "", o.t0 - self.started, o.ms))
         out = os.environ.get("DISCLOSURE_LOAD_REPORT")
         if out:
             with open(out, "a", encoding="utf-8") as f:
