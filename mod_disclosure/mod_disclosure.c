@@ -126,6 +126,7 @@ static void md_register_hooks(apr_pool_t *p)
     ap_hook_insert_filter(md_serve_insert_filter, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(md_report_handler, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_log_transaction(md_publish_log, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_insert_error_filter(md_publish_insert_error_filter, NULL, NULL, APR_HOOK_MIDDLE);
     md_publish_register(p);
     md_serve_register(p);
 }

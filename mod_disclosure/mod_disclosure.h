@@ -69,6 +69,7 @@ int md_report_handler(request_rec *r);
 /* publish.c */
 int md_publish_fixups(request_rec *r);
 int md_publish_log(request_rec *r);
+void md_publish_insert_error_filter(request_rec *r);
 void md_publish_register(apr_pool_t *p);
 
 #define MD_DEFAULT_MAX_BODY (20 * 1024 * 1024)

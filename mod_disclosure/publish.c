@@ -5,7 +5,7 @@
  * (mod_dav, mod_proxy) through an input filter. Nothing reaches the handler
  * before the verdict. The pattern is ModSecurity's hook_request_late and
  * read_request_body. */
-#include "mod_disclosure.h"
+#include "publish.h"
 
 #include <jansson.h>
 
@@ -20,17 +20,7 @@
 APLOG_USE_MODULE(disclosure);
 
 #define REPLAY_FILTER "DISCLOSURE_REPLAY"
-#define RECORD_FILTER "DISCLOSURE_RECORD"
 
-/* What the check of one publish leaves for the handler and the log phase. */
-typedef struct {
-    const char *mem;          /* body in memory, or NULL when spilled */
-    apr_file_t *spill;        /* the temporary file holding the body */
-    apr_off_t length;
-    const char *hash;         /* SHA-1 of the body, hex */
-    dsc_result *res;          /* verdict, kept for the registry */
-    int record;               /* store in the registry if the handler succeeds */
-} md_body;
 
 typedef struct {
     apr_bucket_brigade *pending;
@@ -179,6 +169,22 @@ static int respond_error(request_rec *r, int status, const char *zh, const char 
                            : status == HTTP_BAD_REQUEST            ? "Page cannot be decoded"
                                                                    : "The check could not run";
     return respond(r, status, type, title, title_en, zh, en, NULL);
+}
+
+/* The registry cannot take this publish: refuse it (fail closed) so that no
+ * page reaches the site without its record. Retry-After, since a lock or a
+ * full disk may clear. */
+static int respond_unavailable(request_rec *r, const dsc_error *err)
+{
+    apr_table_setn(r->err_headers_out, "Retry-After", "60");
+    return respond(r, HTTP_SERVICE_UNAVAILABLE, "urn:mod-disclosure:problem:registry-unavailable",
+                   "发布登记库暂时无法写入，页面未发布", "The publishing registry cannot be written; page not published",
+                   apr_pstrcat(r->pool, "页面已通过检查，但网站的发布登记库暂时无法写入（", err->message_zh,
+                               "），为保证每个发布的页面都有登记，本次发布未执行，原页面保持不变。请稍后重试；如持续出现，请联系网站管理员。",
+                               NULL),
+                   "The page passed the checks, but the site's publishing registry cannot be written, so nothing was "
+                   "published and the previous page stays. Try again later; if this persists, tell the site's administrator.",
+                   NULL);
 }
 
 /* Read the whole body. Returns OK, or an HTTP status already answered
@@ -459,6 +465,11 @@ int md_publish_fixups(request_rec *r)
                           f->field ? f->field : "-", f->message_en);
         }
     }
+    /* the registry must be able to record the page before it is stored */
+    dsc_error rerr;
+    body->url = url;
+    if (md_publish_reserve(r, body, url, engine, &rerr) != OK)
+        return respond_unavailable(r, &rerr);
     body->res = res;
     body->record = 1;
     md_req(r)->publish = body;
@@ -467,90 +478,9 @@ int md_publish_fixups(request_rec *r)
     return DECLINED;
 }
 
-/* When the handler's response ends with a 2xx, the page was stored: record
- * it in the registry before the client hears back, so that whatever the
- * editor publishes next already sees it. */
-static apr_status_t record_filter(ap_filter_t *f, apr_bucket_brigade *bb)
-{
-    request_rec *r = f->r;
-    md_body *body = f->ctx;
-    int eos = 0;
-    for (apr_bucket *b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb); b = APR_BUCKET_NEXT(b))
-        if (APR_BUCKET_IS_EOS(b))
-            eos = 1;
-    if (!eos)
-        return ap_pass_brigade(f->next, bb);
-    md_server_conf *sc = md_server(r->server);
-    if (body->record && sc->registry && r->status >= 200 && r->status <= 299) {
-        dsc_error err;
-        body->record = 0;
-        if (dsc_registry_record(sc->registry, body->res, body->hash, (long long)apr_time_sec(r->request_time),
-                                &err) != DSC_OK)
-            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
-                          "disclosure: %s was published but not recorded in the registry: %s", r->uri, err.message);
-        else
-            md_serve_registry_changed(r);
-    }
-    ap_remove_output_filter(f);
-    return ap_pass_brigade(f->next, bb);
-}
-
-/* Judge the file now at uri (the destination of a COPY or MOVE) and record it. */
-static void record_file(request_rec *r, dsc_registry *reg, const char *uri)
-{
-    request_rec *rr = ap_sub_req_lookup_uri(uri, r, NULL);
-    const dsc_policy *policy = md_policy(r->server);
-    if (rr->status == HTTP_OK && rr->finfo.filetype == APR_REG && rr->finfo.size <= (apr_off_t)dsc_policy_max_bytes(policy)) {
-        apr_size_t len;
-        const char *buf = md_read_file(r, rr->filename, rr->finfo.size, &len);
-        if (buf) {
-            dsc_input in = {buf, len, NULL, ap_construct_url(r->pool, rr->uri, r), NULL, 0};
-            dsc_result *res;
-            dsc_error err;
-            if (dsc_check(policy, &in, &res, &err) == DSC_OK) {
-                if (dsc_registry_record(reg, res, NULL, (long long)apr_time_sec(r->request_time), &err) != DSC_OK)
-                    ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "disclosure: %s not recorded in the registry: %s", rr->uri, err.message);
-                dsc_result_free(res);
-            }
-        }
-    }
-    ap_destroy_sub_req(rr);
-}
-
-/* DELETE, MOVE and COPY change what the site holds without a body to check:
- * keep the registry in step once the handler has done it. */
-int md_publish_log(request_rec *r)
-{
-    if (r->main || r->prev ||
-        (r->method_number != M_DELETE && r->method_number != M_MOVE && r->method_number != M_COPY))
-        return DECLINED;
-    md_dir_conf *d = ap_get_module_config(r->per_dir_config, &disclosure_module);
-    md_server_conf *sc = md_server(r->server);
-    if (md_dir_engine(d) == MD_ENGINE_OFF || d->publish != 1 || !sc->registry)
-        return DECLINED;
-    request_rec *last = r;
-    while (last->next)
-        last = last->next;
-    if (last->status < 200 || last->status > 299)
-        return DECLINED;
-    dsc_error err;
-    if (r->method_number != M_COPY &&
-        dsc_registry_forget(sc->registry, ap_construct_url(r->pool, r->uri, r), &err) != DSC_OK)
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "disclosure: %s not removed from the registry: %s", r->uri, err.message);
-    const char *dest = apr_table_get(r->headers_in, "Destination");
-    apr_uri_t uri;
-    if (dest && r->method_number != M_DELETE && apr_uri_parse(r->pool, dest, &uri) == APR_SUCCESS && uri.path) {
-        char *path = apr_pstrdup(r->pool, uri.path);
-        if (ap_unescape_url(path) == OK)
-            record_file(r, sc->registry, path);
-    }
-    md_serve_registry_changed(r);
-    return DECLINED;
-}
-
 void md_publish_register(apr_pool_t *p)
 {
     (void)p;
     ap_register_input_filter(REPLAY_FILTER, replay_filter, NULL, AP_FTYPE_CONTENT_SET);
-    ap_register_output_filter(RECORD_FILTER, record_filter, NULL, AP_FTYPE_CONTENT_SET);
+    ap_register_output_filter(RECORD_FILTER, md_record_filter, NULL, AP_FTYPE_CONTENT_SET);
 }

@@ -21,6 +21,7 @@ APLOG_USE_MODULE(disclosure);
 typedef struct {
     md_verdict *verdict;      /* from fixups, for the file served */
     int cache_hit;
+    apr_finfo_t judged;       /* the file (inode, size, mtime) that verdict is about */
 } md_serve_req;
 
 typedef struct {
@@ -62,24 +63,78 @@ const char *md_read_file(request_rec *r, const char *filename, apr_off_t size, a
     return rv == APR_SUCCESS || rv == APR_EOF ? buf : NULL;
 }
 
-static md_verdict *judge_file(request_rec *r, int *hit)
+#define FILE_IDENT (APR_FINFO_IDENT | APR_FINFO_SIZE | APR_FINFO_MTIME)
+
+static int same_file(const apr_finfo_t *a, const apr_finfo_t *b)
+{
+    return a->inode == b->inode && a->device == b->device && a->size == b->size && a->mtime == b->mtime;
+}
+
+/* Judge the file as it is now, through one descriptor: a publish may have
+ * renamed a new version in since the directory walk's stat, and the verdict
+ * must be about the bytes it read. */
+static md_verdict *judge_file(request_rec *r, int *hit, apr_finfo_t *judged)
 {
     const dsc_policy *policy = md_policy(r->server);
-    if (r->finfo.size > (apr_off_t)dsc_policy_max_bytes(policy)) {
+    apr_file_t *f;
+    if (apr_file_open(&f, r->filename, APR_FOPEN_READ | APR_FOPEN_BINARY, 0, r->pool) != APR_SUCCESS)
+        return NULL;
+    md_verdict *v = NULL;
+    if (apr_file_info_get(judged, FILE_IDENT, f) != APR_SUCCESS)
+        goto out;
+    if (judged->size > (apr_off_t)dsc_policy_max_bytes(policy)) {
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
                       "disclosure: %s is larger than the policy's max-page-bytes; served without a verdict", r->filename);
-        return NULL;
+        goto out;
+    }
+    if (!same_file(judged, &r->finfo)) {
+        /* the handler sends r->finfo.size bytes: the size of what we judge */
+        r->finfo.inode = judged->inode;
+        r->finfo.device = judged->device;
+        r->finfo.size = judged->size;
+        r->finfo.mtime = judged->mtime;
     }
     const char *key = apr_psprintf(r->pool, "f:%" APR_UINT64_T_FMT ":%" APR_TIME_T_FMT ":%" APR_OFF_T_FMT ":%s",
-                                   (apr_uint64_t)r->finfo.inode, r->finfo.mtime, r->finfo.size, r->filename);
-    md_verdict *v = md_cache_lookup(r, key);
+                                   (apr_uint64_t)judged->inode, judged->mtime, judged->size, r->filename);
+    v = md_cache_lookup(r, key);
     if (v) {
         *hit = 1;
-        return v;
+        goto out;
     }
-    apr_size_t len;
-    const char *buf = md_read_file(r, r->filename, r->finfo.size, &len);
-    return buf ? md_cache_get(r, key, buf, len, hit) : NULL;
+    char *buf = apr_palloc(r->pool, (apr_size_t)judged->size + 1);
+    apr_size_t len = 0;
+    apr_status_t rv = apr_file_read_full(f, buf, (apr_size_t)judged->size, &len);
+    if (rv == APR_SUCCESS || rv == APR_EOF)
+        v = md_cache_get(r, key, buf, len, hit);
+out:
+    apr_file_close(f);
+    return v;
+}
+
+/* The file the default handler opened (by name, after fixups): when it is
+ * not the one judged, a publish replaced it in between. Its bucket then also
+ * has the old size: give it the whole new file. Returns 1 when the verdict
+ * holds for what is being sent. */
+static int sending_judged_file(request_rec *r, apr_bucket_brigade *bb, const apr_finfo_t *judged)
+{
+    for (apr_bucket *b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb); b = APR_BUCKET_NEXT(b)) {
+        if (!APR_BUCKET_IS_FILE(b))
+            continue;
+        apr_bucket_file *fb = b->data;
+        apr_finfo_t now;
+        if (apr_file_info_get(&now, FILE_IDENT, fb->fd) != APR_SUCCESS)
+            return 0;
+        if (same_file(&now, judged))
+            return 1;
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "disclosure: %s was replaced while being served; judging what is sent",
+                      r->filename);
+        if (b->start == 0 && APR_BUCKET_NEXT(b) != APR_BRIGADE_SENTINEL(bb) && APR_BUCKET_IS_EOS(APR_BUCKET_NEXT(b))) {
+            b->length = (apr_size_t)now.size;
+            ap_set_content_length(r, now.size);
+        }
+        return 0;
+    }
+    return 0;
 }
 
 static void log_block(request_rec *r, md_verdict *v)
@@ -100,10 +155,10 @@ int md_serve_fixups(request_rec *r)
     if (r->method_number == M_PUT)
         return DECLINED;
     int hit = 0;
-    md_verdict *v = judge_file(r, &hit);
+    md_serve_req *sr = apr_pcalloc(r->pool, sizeof(*sr));
+    md_verdict *v = judge_file(r, &hit, &sr->judged);
     if (!v)
         return DECLINED;
-    md_serve_req *sr = apr_pcalloc(r->pool, sizeof(*sr));
     sr->verdict = v;
     sr->cache_hit = hit;
     md_req(r)->serve = sr;
@@ -162,7 +217,8 @@ static apr_status_t serve_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         md_serve_req *sr = md_req(r)->serve;
         /* the file's verdict holds when the default handler sends the file as
          * it is: decide now, and let an unchanged page stream (sendfile) */
-        if (sr && (!r->handler || !strcmp(r->handler, "default-handler") || !strncmp(r->handler, "text/", 5))) {
+        if (sr && (!r->handler || !strcmp(r->handler, "default-handler") || !strncmp(r->handler, "text/", 5)) &&
+            sending_judged_file(r, bb, &sr->judged)) {
             ctx->verdict = sr->verdict;
             apr_table_setn(r->headers_out, "Disclosure-Cache", sr->cache_hit ? "hit" : "miss");
             ctx->inject = md_page_news(r, ctx->verdict, engine);

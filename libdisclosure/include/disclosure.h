@@ -231,6 +231,16 @@ dsc_status dsc_registry_record(dsc_registry *reg, const dsc_result *res, const c
  * what is pending and returns to one transaction per record. Other writers
  * wait while a batch is open, so only bulk jobs use this. */
 dsc_status dsc_registry_batch(dsc_registry *reg, int n, dsc_error *err);
+/* A publish in flight (the module, before it hands a checked page to the
+ * handler): a real write transaction that records url in the registry's
+ * publishing table. Failing here (read-only registry, full disk, a lock held
+ * past the busy timeout) means the page must not be published. */
+dsc_status dsc_registry_reserve(dsc_registry *reg, const char *url, const char *content_hash, long long now,
+                                dsc_error *err);
+/* The reservation of url for content_hash is done with: the page was
+ * recorded, or never stored. A row left behind names a page stored but not
+ * recorded. */
+dsc_status dsc_registry_release(dsc_registry *reg, const char *url, const char *content_hash, dsc_error *err);
 /* The page at url is gone (deleted or moved away): drop it and its
  * relations. Not holding it is no error. */
 dsc_status dsc_registry_forget(dsc_registry *reg, const char *url, dsc_error *err);

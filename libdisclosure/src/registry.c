@@ -84,6 +84,13 @@ static const char *const migrations[] = {
     "CREATE INDEX findings_scan ON findings(scan_id, url);"
     /* baselines fingerprint findings by (url, rule, field) */
     "CREATE INDEX findings_fingerprint ON findings(url, rule, field);",
+    /* 2 → 3: publishes in flight (registry_pending.c): reserved before the
+     * handler stores a page, released once it is recorded */
+    "CREATE TABLE publishing ("
+    "  url TEXT PRIMARY KEY,"
+    "  content_hash TEXT,"
+    "  started INTEGER NOT NULL"
+    ");",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))

@@ -137,6 +137,35 @@ class Httpd:
         os.kill(self.proc.pid, signal.SIGUSR1)
         time.sleep(1.0)
 
+    def children(self):
+        """The pids of the parent's child processes."""
+        out = []
+        for pid in os.listdir("/proc"):
+            if pid.isdigit():
+                try:
+                    with open("/proc/%s/stat" % pid) as f:
+                        stat = f.read()
+                except OSError:
+                    continue
+                # pid (comm) state ppid ...: comm may hold spaces
+                if int(stat.rsplit(")", 1)[1].split()[1]) == self.proc.pid:
+                    out.append(int(pid))
+        return out
+
+    def graceful_wait(self, timeout=20):
+        """A graceful restart, returning once every child is one of the new
+        generation (the old ones finished what they were doing)."""
+        old = set(self.children())
+        done = self.error_log().count("resuming normal operations")
+        os.kill(self.proc.pid, signal.SIGUSR1)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            kids = set(self.children())
+            if self.error_log().count("resuming normal operations") > done and kids and not kids & old:
+                return
+            time.sleep(0.1)
+        raise RuntimeError("graceful restart did not complete")
+
     def stop(self):
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()

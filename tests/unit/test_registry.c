@@ -657,7 +657,7 @@ static void test_generation_grows(void **state)
 static void test_migration_from_v1(void **state)
 {
     (void)state;
-    assert_int_equal(dsc_registry_schema_version(), 2);
+    assert_int_equal(dsc_registry_schema_version(), 3);
     char *path = new_path("v1");
     sqlite3 *db = raw_open(path);
     raw_exec(db, V1_DDL);
@@ -675,11 +675,11 @@ static void test_migration_from_v1(void **state)
 
     dsc_registry *reg = open_at(path, 0, 2000);
     db = raw_open(path);
-    assert_int_equal(raw_int(db, "PRAGMA user_version"), 2);
+    assert_int_equal(raw_int(db, "PRAGMA user_version"), 3);
     assert_int_equal(raw_int(db, "SELECT count(*) FROM documents"), 1);
     assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE name IN"
-                                 " ('generation', 'scans', 'findings') AND type = 'table'"),
-                     3);
+                                 " ('generation', 'scans', 'findings', 'publishing') AND type = 'table'"),
+                     4);
     assert_true(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'findings'") >= 1);
     assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"), 6);
     db_close(db);
