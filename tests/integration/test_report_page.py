@@ -114,6 +114,24 @@ def test_shipped_conf_restricts_report():
     assert not any(ln.startswith("Require all granted") for ln in block)
 
 
+def test_shipped_conf_denies_partial_uploads(site):
+    """A publish killed mid-upload leaves mod_dav_fs's temporary file beside
+    the pages: with the shipped conf Included, httpd refuses it by name."""
+    site.allowed_errors.append(r"AH01630: client denied by server configuration: .*/\.davfs\.tmp4kX9Qz")
+    part = os.path.join(site.docroot, "zwgk", ".davfs.tmp4kX9Qz")
+    with open(part, "w", encoding="utf-8") as f:
+        f.write("<html><body>公开属性：不予公开 secret-partial-body</body></html>")
+    try:
+        status, _, body = get(site, "/zwgk/.davfs.tmp4kX9Qz")
+        assert status == 403
+        assert b"secret-partial-body" not in body
+        # the pages beside it are served as before
+        status, _, _ = get(site, "/zwgk/hostile.html")
+        assert status == 200
+    finally:
+        os.unlink(part)
+
+
 def test_report_page_html(site):
     status, headers, body = get(site, "/disclosure-report/")
     assert status == 200, body[:500]
