@@ -26,6 +26,7 @@ typedef struct {
      * byte-range and compression filters that run after this module's */
     const char *range, *if_range, *accept_encoding;
     int proxied;
+    int head;                 /* a HEAD asked of the backend as a GET, to judge */
 } md_serve_req;
 
 typedef struct {
@@ -131,6 +132,13 @@ static void hold_proxy_headers(request_rec *r)
     apr_table_unset(r->headers_in, "Range");
     apr_table_unset(r->headers_in, "If-Range");
     apr_table_unset(r->headers_in, "Accept-Encoding");
+    /* a HEAD would bring headers that confirm the page and no body to
+     * judge: ask for the page, judge it, send the headers only */
+    if (r->header_only) {
+        sr->head = 1;
+        r->header_only = 0;
+        r->method = "GET";
+    }
     md_req(r)->serve = sr;
 }
 
@@ -144,6 +152,10 @@ static void give_back_proxy_headers(request_rec *r, md_serve_req *sr)
         apr_table_setn(r->headers_in, "If-Range", sr->if_range);
     if (sr->accept_encoding)
         apr_table_setn(r->headers_in, "Accept-Encoding", sr->accept_encoding);
+    if (sr->head) {
+        r->header_only = 1;
+        r->method = "HEAD";
+    }
     sr->proxied = 0;
 }
 
