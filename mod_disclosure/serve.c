@@ -168,7 +168,8 @@ int md_serve_fixups(request_rec *r)
     if (engine == MD_ENGINE_OFF || r->method_number == M_PUT)
         return DECLINED;
     if (is_proxied(r)) {
-        if (r->method_number == M_GET && engine == MD_ENGINE_ON)
+        /* not in a subrequest: it shares the main request's headers_in */
+        if (r->method_number == M_GET && engine == MD_ENGINE_ON && !r->main)
             hold_proxy_headers(r);
         return DECLINED;
     }
@@ -375,6 +376,27 @@ static apr_status_t serve_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     apr_table_unset(r->headers_out, "Content-MD5");
     ap_set_content_length(r, (apr_off_t)(len + strlen(inject)));
     return ap_pass_brigade(f->next, out);
+}
+
+/* mod_cache answers from its quick handler, before any fixups: a page
+ * cached while in force would be served long after it was withdrawn (its
+ * heuristic freshness is a tenth of its age). Before mod_cache looks, map
+ * the URL as a subrequest, which judges the file as it is now. */
+int md_serve_quick_handler(request_rec *r, int lookup)
+{
+    if (lookup || r->main || r->method_number != M_GET || !ap_find_linked_module("mod_cache.c"))
+        return DECLINED;
+    request_rec *rr = ap_sub_req_lookup_uri(r->uri, r, NULL);
+    md_serve_req *sr = md_req(rr)->serve;
+    md_dir_conf *d = ap_get_module_config(rr->per_dir_config, &disclosure_module);
+    int status = DECLINED;
+    if (sr && sr->verdict && sr->verdict->withheld && md_dir_engine(d) == MD_ENGINE_ON) {
+        apr_table_setn(r->err_headers_out, "Disclosure-Status",
+                       sr->verdict->withheld == 2 ? "withheld; conflict" : "withheld");
+        status = rr->status != HTTP_OK ? rr->status : block_status(rr);
+    }
+    ap_destroy_sub_req(rr);
+    return status;
 }
 
 static int has_filter(ap_filter_t *f, const char *name)

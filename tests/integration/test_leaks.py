@@ -455,3 +455,43 @@ def test_blocks_are_logged_with_the_reason(site):
     # httpd writes the log's non-ASCII bytes as \xNN
     assert any("blocked /zwgk/v/plain.html" in l and "labelled " in l for l in log.splitlines())
     assert any("blocked /zwgk/v/conflict-two-labels.html" in l and "labels disagree" in l for l in log.splitlines())
+
+
+@pytest.mark.parametrize("quick", ["On", "Off"])
+def test_withdrawn_page_is_not_served_from_mod_cache(quick):
+    """mod_cache answers from its quick handler, before any fixups: a page
+    cached while 主动公开, then withdrawn (不予公开) by a direct file change,
+    would be served from the cache for days (heuristic freshness: a tenth of
+    the page's age). The module looks first."""
+    h = Httpd()
+    try:
+        os.makedirs(os.path.join(h.docroot, "zwgk"))
+        path = os.path.join(h.docroot, "zwgk", "c.html")
+        month_ago = time.time() - 30 * 86400
+        with open(path, "wb") as f:
+            f.write(policy_page({"标题": SECRET_TITLE}, body_extra="<p>%s</p>" % SECRET_BODY))
+        os.utime(path, (month_ago, month_ago))
+        h.write_conf("""
+LoadModule cache_module %(m)s/mod_cache.so
+LoadModule cache_socache_module %(m)s/mod_cache_socache.so
+CacheSocache shmcb
+CacheEnable socache /zwgk/
+CacheQuickHandler %(quick)s
+<Directory "%(docroot)s/zwgk">
+  DisclosureEngine On
+</Directory>
+""" % {"m": MODULES, "quick": quick, "docroot": h.docroot})
+        h.start()
+        for _ in range(2):
+            status, headers, body = curl(h.url + "/zwgk/c.html")
+            assert status == 200 and SECRET_BODY.encode() in body
+        assert "age" in headers  # the second answer came from mod_cache
+        with open(path, "wb") as f:
+            f.write(withheld_page())
+        os.utime(path, (month_ago, month_ago))
+        status, headers, body = curl(h.url + "/zwgk/c.html")
+        assert status == 404
+        assert_no_leak(status, headers, body)
+        assert not h.bad_log_lines()
+    finally:
+        h.cleanup()
