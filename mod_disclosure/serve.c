@@ -27,6 +27,7 @@ typedef struct {
     const char *range, *if_range, *accept_encoding;
     int proxied;
     int head;                 /* a HEAD asked of the backend as a GET, to judge */
+    int included_withheld;    /* a subrequest of this one (an SSI include) was blocked */
 } md_serve_req;
 
 typedef struct {
@@ -159,6 +160,21 @@ static void give_back_proxy_headers(request_rec *r, md_serve_req *sr)
     sr->proxied = 0;
 }
 
+/* A subrequest blocked: the page that includes it must not go out without
+ * it as if it were complete. An SSI page whose metadata block is an
+ * included fragment saying 不予公开 would otherwise lose the label and be
+ * served; the main response's filter blocks it (when a resource filter such
+ * as INCLUDES assembled it). */
+static void taint_main(request_rec *r)
+{
+    for (request_rec *m = r->main; m; m = m->main) {
+        md_req_conf *c = md_req(m);
+        if (!c->serve)
+            c->serve = apr_pcalloc(m->pool, sizeof(md_serve_req));
+        ((md_serve_req *)c->serve)->included_withheld = 1;
+    }
+}
+
 /* Fixups for serving: judge the file before any handler reads it. */
 int md_serve_fixups(request_rec *r)
 {
@@ -189,6 +205,7 @@ int md_serve_fixups(request_rec *r)
     if (v->withheld && engine == MD_ENGINE_ON) {
         apr_table_setn(r->err_headers_out, "Disclosure-Status", v->withheld == 2 ? "withheld; conflict" : "withheld");
         log_block(r, v);
+        taint_main(r);
         /* the response must not say more than "not here" */
         apr_table_unset(r->headers_in, "Range");
         return block_status(r);
@@ -203,6 +220,7 @@ static apr_status_t send_block(ap_filter_t *f, md_filter_ctx *ctx, md_verdict *v
 {
     request_rec *r = f->r;
     log_block(r, v);
+    taint_main(r);
     apr_table_setn(r->err_headers_out, "Disclosure-Status", v->withheld == 2 ? "withheld; conflict" : "withheld");
     ctx->blocked = 1;
     apr_brigade_cleanup(ctx->held);
@@ -275,6 +293,19 @@ static md_verdict *judge_bytes(ap_filter_t *f, md_filter_ctx *ctx, const char *d
     return v;
 }
 
+/* A resource filter before this one (INCLUDES, SUBSTITUTE, SED …) makes
+ * the page sent differ from the file judged: an SSI page whose metadata
+ * block is an included fragment says 不予公开 only once assembled. */
+static int transformed(ap_filter_t *f)
+{
+    for (ap_filter_t *o = f->r->output_filters; o && o != f; o = o->next)
+        /* OLD_WRITE only buffers what a handler writes with ap_rputs */
+        if (o->frec && o->frec->ftype >= AP_FTYPE_RESOURCE && o->frec->ftype < AP_FTYPE_CONTENT_SET &&
+            strcasecmp(o->frec->name, "old_write") != 0)
+            return 1;
+    return 0;
+}
+
 static apr_status_t serve_filter(ap_filter_t *f, apr_bucket_brigade *bb)
 {
     request_rec *r = f->r;
@@ -301,7 +332,8 @@ static apr_status_t serve_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         }
         /* the file's verdict holds when the default handler sends the file as
          * it is: decide now, and let an unchanged page stream (sendfile) */
-        if (sr && sr->verdict && (!r->handler || !strcmp(r->handler, "default-handler") || !strncmp(r->handler, "text/", 5))) {
+        if (sr && sr->verdict && !transformed(f) &&
+            (!r->handler || !strcmp(r->handler, "default-handler") || !strncmp(r->handler, "text/", 5))) {
             ctx->verdict = sr->verdict;
             apr_table_setn(r->headers_out, "Disclosure-Cache", sr->cache_hit ? "hit" : "miss");
             ctx->inject = md_page_news(r, ctx->verdict, engine);
@@ -352,6 +384,9 @@ static apr_status_t serve_filter(ap_filter_t *f, apr_bucket_brigade *bb)
 
     apr_brigade_pflatten(ctx->held, &data, &len, r->pool);
     const char *inject = ctx->inject;
+    md_serve_req *sr = md_req(r)->serve;
+    if (sr && sr->included_withheld && engine == MD_ENGINE_ON && transformed(f))
+        return send_block(f, ctx, fail_closed(r, "it includes a page or fragment that is withheld"));
     if (!ctx->verdict) {
         md_verdict *v = judge_bytes(f, ctx, data, len, "h:");
         if (v->withheld && engine == MD_ENGINE_ON)

@@ -28,6 +28,8 @@ AddType text/html .shtml
 AddOutputFilter INCLUDES .shtml
 AddOutputFilterByType DEFLATE text/html text/plain
 AddLanguage zh-CN .zh-cn
+AddEncoding gzip .gz
+AddEncoding br .br
 AddLanguage en .en
 AcceptPathInfo On
 AllowEncodedSlashes On
@@ -139,6 +141,22 @@ LABELS = {
 }
 
 
+def brotli_compress(data):
+    """br, by a throw-away apache2 with mod_brotli (as a site that
+    precompresses its pages would)."""
+    h = Httpd(name="brotli")
+    try:
+        with open(os.path.join(h.docroot, "p.xhtml"), "wb") as f:
+            f.write(data)
+        h.write_conf("AddType application/xhtml+xml .xhtml\nAddOutputFilterByType BROTLI_COMPRESS application/xhtml+xml\n")
+        h.start()
+        r = subprocess.run(["curl", "-sS", "-H", "Accept-Encoding: br", h.url + "/p.xhtml"], capture_output=True)
+        assert r.stdout and SECRET_BODY.encode() not in r.stdout  # really compressed
+        return r.stdout
+    finally:
+        h.cleanup()
+
+
 def decoded_body(headers, body):
     enc = headers.get("content-encoding", "")
     if body[:2] == b"\x1f\x8b":
@@ -181,7 +199,7 @@ def backend_httpd():
 def site(backend_httpd):
     h = Httpd()
     z = os.path.join(h.docroot, "zwgk")
-    for d in ("zwgk", "zwgk/sec", "zwgk/v", "zwgk/idx", "pub"):
+    for d in ("zwgk", "zwgk/sec", "zwgk/v", "zwgk/idx", "zwgk/frag", "pub"):
         os.makedirs(os.path.join(h.docroot, d), exist_ok=True)
     page = withheld_page()
     files = {
@@ -191,6 +209,11 @@ def site(backend_httpd):
         "zwgk/lang.html.zh-cn": page,
         "zwgk/lang.html.en": page,
         "zwgk/pre.html.gz": gzip.compress(page),
+        "zwgk/pre2.html.br": brotli_compress(page),
+        "zwgk/UPPER.HTML": page,
+        "zwgk/frag/meta.html": '<table><tr><td>公开属性：</td><td>不予公开</td></tr></table>'.encode(),
+        "zwgk/assembled.shtml": ('<html><head><meta charset="utf-8"></head><body><!--#include virtual="/zwgk/frag/meta.html" -->'
+                                 '<p>%s</p></body></html>' % SECRET_BODY).encode(),
         "zwgk/noext": page,
         "zwgk/inc.shtml": b'<html><body><p>page</p><!--#include virtual="/zwgk/w.html" --></body></html>',
         "zwgk/incfile.shtml": b'<html><body><p>page</p><!--#include file="w.html" --></body></html>',
@@ -277,6 +300,11 @@ REQUESTS = [
     ("copy-txt", "/zwgk/copy.txt", []),
     ("no-extension", "/zwgk/noext", []),
     ("precompressed-gz", "/zwgk/pre.html.gz", []),
+    ("precompressed-br", "/zwgk/pre2.html.br", []),
+    ("multiviews-precompressed-gz", "/zwgk/pre", ["-H", "Accept-Encoding: gzip"]),
+    ("multiviews-precompressed-br", "/zwgk/pre2", ["-H", "Accept-Encoding: br"]),
+    ("upper-case-extension", "/zwgk/UPPER.HTML", []),
+    ("ssi-assembled-label", "/zwgk/assembled.shtml", []),
     ("options", "/zwgk/w.html", ["-X", "OPTIONS"]),
     ("post", "/zwgk/w.html", ["-X", "POST", "-d", "a=1"]),
     ("error-document", "/err/missing.html", []),
@@ -318,11 +346,21 @@ def test_the_etag_used_above_is_the_pages_real_one(site):
     assert status == 304 and not body
 
 
-def test_ssi_includes_of_the_page_are_empty(site):
+def test_pages_that_include_a_withheld_page_are_blocked(site):
+    """An SSI page that includes a withheld page or fragment is blocked
+    whole: the fragment may be its own metadata block (ssi-assembled-label
+    above), and a page is never sent as if complete without it."""
     for path in ("/zwgk/inc.shtml", "/zwgk/incfile.shtml"):
         status, headers, body = curl(site.url + path)
-        assert status == 200 and b"page" in decoded_body(headers, body)
+        assert status == 404
         assert_no_leak(status, headers, body)
+    # an SSI page that includes only public parts is served, assembled
+    with open(os.path.join(site.docroot, "zwgk/frag/nav.html"), "wb") as f:
+        f.write("<p>导航栏</p>".encode())
+    with open(os.path.join(site.docroot, "zwgk/public.shtml"), "wb") as f:
+        f.write(b'<html><body><!--#include virtual="/zwgk/frag/nav.html" --><p>page</p></body></html>')
+    status, headers, body = curl(site.url + "/zwgk/public.shtml")
+    assert status == 200 and "导航栏".encode() in decoded_body(headers, body)
 
 
 def test_directory_listing_shows_no_title(site):
