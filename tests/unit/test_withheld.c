@@ -119,6 +119,55 @@ static void test_public_pages_are_not_withheld(void **state)
                      0);
 }
 
+/* dsc_check_lenient: what serving reads when dsc_check refuses a page. */
+static int lenient(const char *data, size_t len, const char *charset)
+{
+    dsc_input in;
+    memset(&in, 0, sizeof in);
+    in.data = data;
+    in.len = len;
+    in.charset = charset;
+    in.today = day_of("2025-06-30");
+    dsc_result *r = NULL;
+    dsc_error err;
+    assert_int_equal(dsc_check_lenient(default_policy(), &in, &r, &err), DSC_OK);
+    track(r, LIVE_RESULT);
+    int w = dsc_result_withheld(r);
+    result_free(r);
+    return w;
+}
+
+static void test_lenient_reading_of_pages_dsc_check_refuses(void **state)
+{
+    (void)state;
+    dsc_input in;
+    dsc_result *r = NULL;
+    dsc_error err;
+    /* GBK bytes (不予公开 = B2BB D3E8 B9AB BFAA) under <meta charset="utf-8"> */
+    static const char gbk[] = "<html><head><meta charset=\"utf-8\"></head><body><table><tr><td>\xb9\xab\xbf\xaa\xca\xf4\xd0\xd4"
+                              "\xa3\xba</td><td>\xb2\xbb\xd3\xe8\xb9\xab\xbf\xaa</td></tr></table></body></html>";
+    memset(&in, 0, sizeof in);
+    in.data = gbk;
+    in.len = sizeof gbk - 1;
+    assert_int_equal(dsc_check(default_policy(), &in, &r, &err), DSC_ERR_DECODE);
+    assert_int_equal(lenient(gbk, sizeof gbk - 1, NULL), 1);
+    /* one stray byte in a UTF-8 page, and a character cut at the end */
+    static const char bad[] = HEAD TABLE("公开属性：", "不予公开") "<p>\xff正文</p></body></html>\xe5\x85";
+    assert_int_equal(dsc_check(default_policy(), &(dsc_input){bad, sizeof bad - 1, NULL, NULL, NULL, 0}, &r, &err),
+                     DSC_ERR_DECODE);
+    assert_int_equal(lenient(bad, sizeof bad - 1, NULL), 1);
+    /* UTF-8 bytes under a wrong HTTP charset (AddDefaultCharset ISO-8859-1):
+     * dsc_check reads mojibake and finds nothing; serving reads it both ways */
+    static const char utf8[] = HEAD TABLE("公开属性：", "依申请公开") TAIL;
+    assert_int_equal(lenient(utf8, sizeof utf8 - 1, "ISO-8859-1"), 1);
+    /* an unknown declared charset */
+    assert_int_equal(lenient(utf8, sizeof utf8 - 1, "x-no-such-charset"), 1);
+    /* and a compliant page stays compliant */
+    static const char ok[] = HEAD TABLE("公开属性：", "主动公开") TAIL;
+    assert_int_equal(lenient(ok, sizeof ok - 1, "ISO-8859-1"), 0);
+    assert_int_equal(lenient(ok, sizeof ok - 1, NULL), 0);
+}
+
 int main(void)
 {
     cmocka_set_message_output(CM_OUTPUT_TAP);
@@ -127,6 +176,7 @@ int main(void)
         TEST(test_conflicting_labels_either_order),
         TEST(test_many_labels_keep_the_disagreeing_one),
         TEST(test_public_pages_are_not_withheld),
+        TEST(test_lenient_reading_of_pages_dsc_check_refuses),
     };
     return cmocka_run_group_tests_name("withheld", tests, helpers_setup, helpers_teardown);
 }
