@@ -180,8 +180,9 @@ int md_serve_fixups(request_rec *r)
 {
     md_dir_conf *d = ap_get_module_config(r->per_dir_config, &disclosure_module);
     md_engine engine = md_dir_engine(d);
-    /* a publish replaces the file: the publish check handles it */
-    if (engine == MD_ENGINE_OFF || r->method_number == M_PUT)
+    /* a publish replaces the file: the publish check handles it; OPTIONS
+     * sends no content, and answers a page that is not there with 200 too */
+    if (engine == MD_ENGINE_OFF || r->method_number == M_PUT || r->method_number == M_OPTIONS)
         return DECLINED;
     if (is_proxied(r)) {
         /* not in a subrequest: it shares the main request's headers_in */
@@ -203,7 +204,8 @@ int md_serve_fixups(request_rec *r)
     sr->cache_hit = hit;
     md_req(r)->serve = sr;
     if (v->withheld && engine == MD_ENGINE_ON) {
-        apr_table_setn(r->err_headers_out, "Disclosure-Status", v->withheld == 2 ? "withheld; conflict" : "withheld");
+        /* no Disclosure-Status here: a 404 that said "withheld" would tell
+         * the public a withheld document is at this URL */
         log_block(r, v);
         taint_main(r);
         /* the response must not say more than "not here" */
@@ -221,23 +223,23 @@ static apr_status_t send_block(ap_filter_t *f, md_filter_ctx *ctx, md_verdict *v
     request_rec *r = f->r;
     log_block(r, v);
     taint_main(r);
-    apr_table_setn(r->err_headers_out, "Disclosure-Status", v->withheld == 2 ? "withheld; conflict" : "withheld");
     ctx->blocked = 1;
     apr_brigade_cleanup(ctx->held);
-    r->status = block_status(r);
-    r->status_line = NULL;
-    apr_table_clear(r->headers_out);
-    apr_table_setn(r->headers_out, "Cache-Control", "no-store");
-    apr_table_unset(r->headers_in, "Range");
-    r->content_encoding = NULL;
-    ap_set_content_type(r, "text/html; charset=utf-8");
-    const char *body = "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>页面不存在</title></head>"
-                       "<body><p>页面不存在。 Not found.</p></body></html>\n";
-    ap_set_content_length(r, strlen(body));
-    apr_bucket_brigade *out = apr_brigade_create(r->pool, f->c->bucket_alloc);
-    if (!r->header_only)
-        APR_BRIGADE_INSERT_TAIL(out, apr_bucket_immortal_create(body, strlen(body), f->c->bucket_alloc));
-    APR_BRIGADE_INSERT_TAIL(out, apr_bucket_eos_create(f->c->bucket_alloc));
+    apr_bucket_alloc_t *ba = f->c->bucket_alloc;
+    apr_bucket_brigade *out = apr_brigade_create(r->pool, ba);
+    if (!r->main) {
+        /* the site's own "not found" (ErrorDocument included), the same
+         * answer as for a page that is not there: httpd's header filter
+         * turns the error bucket into ap_die() */
+        apr_table_clear(r->headers_out);
+        apr_table_unset(r->headers_in, "Range");
+        r->content_encoding = NULL;
+        r->content_type = NULL;
+        APR_BRIGADE_INSERT_TAIL(out, ap_bucket_error_create(block_status(r), NULL, r->pool, ba));
+    }
+    /* in a subrequest (an SSI include): nothing of it; the page that
+     * includes it is blocked in its turn (taint_main) */
+    APR_BRIGADE_INSERT_TAIL(out, apr_bucket_eos_create(ba));
     return ap_pass_brigade(f->next, out);
 }
 
@@ -425,11 +427,8 @@ int md_serve_quick_handler(request_rec *r, int lookup)
     md_serve_req *sr = md_req(rr)->serve;
     md_dir_conf *d = ap_get_module_config(rr->per_dir_config, &disclosure_module);
     int status = DECLINED;
-    if (sr && sr->verdict && sr->verdict->withheld && md_dir_engine(d) == MD_ENGINE_ON) {
-        apr_table_setn(r->err_headers_out, "Disclosure-Status",
-                       sr->verdict->withheld == 2 ? "withheld; conflict" : "withheld");
+    if (sr && sr->verdict && sr->verdict->withheld && md_dir_engine(d) == MD_ENGINE_ON)
         status = rr->status != HTTP_OK ? rr->status : block_status(rr);
-    }
     ap_destroy_sub_req(rr);
     return status;
 }
