@@ -479,6 +479,11 @@ def test_proxied_compliant_page_keeps_range_and_gzip(site):
     assert gzip.decompress(body) == policy_page()
     status, headers, body = curl("-H", "Range: bytes=0-99", site.url + "/be/ok.html")
     assert status == 206 and body == policy_page()[:100]
+    # a HEAD, asked of the backend as a GET to be judged, is still a HEAD
+    status, headers, body = curl("-I", site.url + "/be/ok.html")
+    assert status == 200 and headers["content-length"] == str(len(policy_page()))
+    assert not body.split(b"\r\n\r\n", 1)[1]
+    assert '"HEAD /be/ok.html' in open(os.path.join(site.logs, "access_log")).read()
 
 
 def test_backend_really_honours_range_and_gzip(backend_httpd):
