@@ -189,8 +189,12 @@ dsc_status dsc_check_lenient(const dsc_policy *policy, const dsc_input *in, dsc_
         keep_stricter(&best, &best_w, r);
     else if (st != DSC_ERR_CHARSET)
         return st;
+    /* the bytes' own charset: UTF-8 when they are valid UTF-8 (a page cut at
+     * max-page-bytes may end inside a character), else GB18030 */
     size_t bad;
-    const char *natural = dsc_utf8_valid((const unsigned char *)one.data, one.len, &bad) ? "UTF-8" : "GB18030";
+    int utf8 = dsc_utf8_valid((const unsigned char *)one.data, one.len, &bad) ||
+               (one.len < in->len && bad + 4 > one.len);
+    const char *natural = utf8 ? "UTF-8" : "GB18030";
     if (!best || (best_w == 0 && strcmp(dsc_result_charset(best), natural) != 0)) {
         one.charset = natural;
         if (check_bytes(policy, &one, DSC_DECODE_LENIENT, &r, err) == DSC_OK)
