@@ -315,13 +315,18 @@ md_verdict *md_cache_get(request_rec *r, const char *key, const char *data, apr_
         in.charset = apr_pstrndup(r->pool, ct + 8, strcspn(ct + 8, "; \""));
     dsc_result *res = NULL;
     dsc_error err;
-    if (dsc_check(policy, &in, &res, &err) == DSC_OK) {
+    /* serving judges every page: bad bytes, a wrong declared charset or an
+     * oversized page are read leniently, the strictest reading winning */
+    if (dsc_check_lenient(policy, &in, &res, &err) == DSC_OK) {
         v = verdict_from(res);
         dsc_result_free(res);
     } else {
-        /* undecodable: nothing to judge by, and nothing labelled withheld */
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "disclosure: cannot judge %s: %s", r->uri, err.message);
-        v = calloc(1, sizeof(*v));
+        /* out of memory: nothing to judge by; withheld, to fail closed */
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "disclosure: cannot judge %s: %s; blocked", r->uri, err.message);
+        v = apr_pcalloc(r->pool, sizeof(*v));
+        v->withheld = 1;
+        v->linked = apr_pcalloc(r->pool, sizeof(char *));
+        return v;
     }
     v->url_path = md_path_of(r->uri);
     shared_put(r, key, v);

@@ -36,4 +36,20 @@ void md_cache_child_init(apr_pool_t *pchild);
 const char *md_page_news(request_rec *r, md_verdict *v, md_engine engine);
 apr_size_t md_body_open_end(const char *s, apr_size_t n);
 
+/* unwrap.c: which responses serving judges, and compressed ones inflated */
+typedef enum {
+    MD_JUDGE_NO = 0,   /* not a page (an image, a script, a style sheet) */
+    MD_JUDGE_HTML,     /* a page: judged, and banners go after <body> */
+    MD_JUDGE_SNIFF,    /* text/plain, octet-stream, no extension: judged when it is text */
+    MD_JUDGE_ENCODED   /* a page compressed (gzip, deflate; br cannot be read: blocked) */
+} md_judge;
+int md_is_html_type(const char *ct);
+md_judge md_judge_kind(const char *ct, const char *encoding, const char *filename);
+int md_sniff_text(const char *head, apr_size_t n);
+const char *md_inflate(apr_pool_t *p, const char *data, apr_size_t len, apr_size_t max, apr_size_t *out_len);
+/* By Content-Encoding, else by the file's last extension: gzip, deflate or
+ * br to at most max bytes; NULL when none applies or the data is corrupt. */
+const char *md_decompress(apr_pool_t *p, const char *encoding, const char *filename, const char *data,
+                          apr_size_t len, apr_size_t max, apr_size_t *out_len);
+
 #endif

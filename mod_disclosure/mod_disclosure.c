@@ -124,6 +124,8 @@ static void md_register_hooks(apr_pool_t *p)
     ap_hook_fixups(md_publish_fixups, NULL, NULL, APR_HOOK_LAST);
     ap_hook_fixups(md_serve_fixups, NULL, NULL, APR_HOOK_LAST);
     ap_hook_insert_filter(md_serve_insert_filter, NULL, NULL, APR_HOOK_MIDDLE);
+    /* before mod_cache's quick handler (APR_HOOK_FIRST) */
+    ap_hook_quick_handler(md_serve_quick_handler, NULL, NULL, APR_HOOK_REALLY_FIRST);
     ap_hook_handler(md_report_handler, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_log_transaction(md_publish_log, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_insert_error_filter(md_publish_insert_error_filter, NULL, NULL, APR_HOOK_MIDDLE);

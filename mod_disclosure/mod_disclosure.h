@@ -59,6 +59,7 @@ request_rec *md_first(request_rec *r);
 /* The whole of a file of size bytes, in r->pool; NULL when unreadable. */
 const char *md_read_file(request_rec *r, const char *filename, apr_off_t size, apr_size_t *len);
 int md_serve_fixups(request_rec *r);
+int md_serve_quick_handler(request_rec *r, int lookup);
 void md_serve_insert_filter(request_rec *r);
 void md_serve_register(apr_pool_t *p);
 void md_serve_registry_changed(request_rec *r);

@@ -21,13 +21,23 @@ APLOG_USE_MODULE(disclosure);
 typedef struct {
     md_verdict *verdict;      /* from fixups, for the file served */
     int cache_hit;
-    apr_finfo_t judged;       /* the file (inode, size, mtime) that verdict is about */
+    /* a proxied request's headers held back from the backend, so that it
+     * sends the whole page, uncompressed, to judge; given back to the
+     * byte-range and compression filters that run after this module's */
+    const char *range, *if_range, *accept_encoding;
+    int proxied;
+    int head;                 /* a HEAD asked of the backend as a GET, to judge */
+    int included_withheld;    /* a subrequest of this one (an SSI include) was blocked */
+    apr_finfo_t judged;       /* the file (inode, size, times) the verdict is about */
 } md_serve_req;
 
 typedef struct {
     apr_bucket_brigade *held;
     apr_off_t length;
     int passthrough;
+    int blocked;              /* the block page is sent: drop whatever follows */
+    md_judge kind;
+    int sniffed;              /* MD_JUDGE_SNIFF: the first bytes were looked at */
     md_verdict *verdict;      /* known before the body (a file judged in fixups) */
     const char *inject;       /* what goes after <body>, when already known */
 } md_filter_ctx;
@@ -38,18 +48,6 @@ static int block_status(request_rec *r)
 {
     md_dir_conf *d = ap_get_module_config(r->per_dir_config, &disclosure_module);
     return d->block_status > 0 ? d->block_status : HTTP_NOT_FOUND;
-}
-
-static int is_html_file(request_rec *r)
-{
-    if (r->content_type) {
-        if (!strncasecmp(r->content_type, "text/html", 9) || !strncasecmp(r->content_type, "application/xhtml+xml", 21))
-            return 1;
-        return 0;
-    }
-    const char *dot = r->filename ? strrchr(r->filename, '.') : NULL;
-    return dot && (!strcasecmp(dot, ".html") || !strcasecmp(dot, ".htm") || !strcasecmp(dot, ".shtml") ||
-                   !strcasecmp(dot, ".xhtml"));
 }
 
 const char *md_read_file(request_rec *r, const char *filename, apr_off_t size, apr_size_t *len)
@@ -63,49 +61,89 @@ const char *md_read_file(request_rec *r, const char *filename, apr_off_t size, a
     return rv == APR_SUCCESS || rv == APR_EOF ? buf : NULL;
 }
 
-#define FILE_IDENT (APR_FINFO_IDENT | APR_FINFO_SIZE | APR_FINFO_MTIME)
+static md_verdict *fail_closed(request_rec *r, const char *why)
+{
+    ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "disclosure: %s (%s): %s; blocked", r->uri,
+                  r->filename ? r->filename : "-", why);
+    md_verdict *v = apr_pcalloc(r->pool, sizeof(*v));
+    v->withheld = 1;
+    v->linked = apr_pcalloc(r->pool, sizeof(char *));
+    return v;
+}
+
+#define FILE_IDENT (APR_FINFO_IDENT | APR_FINFO_SIZE | APR_FINFO_MTIME | APR_FINFO_CTIME)
 
 static int same_file(const apr_finfo_t *a, const apr_finfo_t *b)
 {
-    return a->inode == b->inode && a->device == b->device && a->size == b->size && a->mtime == b->mtime;
+    return a->inode == b->inode && a->device == b->device && a->size == b->size && a->mtime == b->mtime &&
+           a->ctime == b->ctime;
+}
+
+/* Read up to n bytes of f from its start. */
+static const char *read_head(request_rec *r, apr_file_t *f, apr_off_t n, apr_size_t *len)
+{
+    apr_off_t at = 0;
+    char *buf = apr_palloc(r->pool, (apr_size_t)n + 1);
+    if (apr_file_seek(f, APR_SET, &at) != APR_SUCCESS)
+        return NULL;
+    apr_status_t rv = apr_file_read_full(f, buf, (apr_size_t)n, len);
+    return rv == APR_SUCCESS || rv == APR_EOF ? buf : NULL;
 }
 
 /* Judge the file as it is now, through one descriptor: a publish may have
  * renamed a new version in since the directory walk's stat, and the verdict
- * must be about the bytes it read. */
-static md_verdict *judge_file(request_rec *r, int *hit, apr_finfo_t *judged)
+ * must be about the bytes read (judged says which file that was). */
+static md_verdict *judge_file(request_rec *r, md_judge kind, int *hit, apr_finfo_t *judged)
 {
     const dsc_policy *policy = md_policy(r->server);
+    apr_off_t max = (apr_off_t)dsc_policy_max_bytes(policy);
     apr_file_t *f;
     if (apr_file_open(&f, r->filename, APR_FOPEN_READ | APR_FOPEN_BINARY, 0, r->pool) != APR_SUCCESS)
         return NULL;
     md_verdict *v = NULL;
+    apr_size_t len;
     if (apr_file_info_get(judged, FILE_IDENT, f) != APR_SUCCESS)
         goto out;
-    if (judged->size > (apr_off_t)dsc_policy_max_bytes(policy)) {
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
-                      "disclosure: %s is larger than the policy's max-page-bytes; served without a verdict", r->filename);
-        goto out;
-    }
     if (!same_file(judged, &r->finfo)) {
-        /* the handler sends r->finfo.size bytes: the size of what we judge */
+        /* the handler sends r->finfo.size bytes: the size of what is judged */
         r->finfo.inode = judged->inode;
         r->finfo.device = judged->device;
         r->finfo.size = judged->size;
         r->finfo.mtime = judged->mtime;
+        r->finfo.ctime = judged->ctime;
     }
-    const char *key = apr_psprintf(r->pool, "f:%" APR_UINT64_T_FMT ":%" APR_TIME_T_FMT ":%" APR_OFF_T_FMT ":%s",
-                                   (apr_uint64_t)judged->inode, judged->mtime, judged->size, r->filename);
-    v = md_cache_lookup(r, key);
-    if (v) {
+    /* ctime too: an editor's tool can put back the size and the mtime of a
+     * file it rewrote in place, but not its inode change time */
+    const char *key = apr_psprintf(r->pool, "f:%" APR_UINT64_T_FMT ":%" APR_TIME_T_FMT ":%" APR_TIME_T_FMT ":%" APR_OFF_T_FMT ":%s",
+                                   (apr_uint64_t)judged->inode, judged->mtime, judged->ctime, judged->size, r->filename);
+    if ((v = md_cache_lookup(r, key))) {
         *hit = 1;
         goto out;
     }
-    char *buf = apr_palloc(r->pool, (apr_size_t)judged->size + 1);
-    apr_size_t len = 0;
-    apr_status_t rv = apr_file_read_full(f, buf, (apr_size_t)judged->size, &len);
-    if (rv == APR_SUCCESS || rv == APR_EOF)
-        v = md_cache_get(r, key, buf, len, hit);
+    if (kind == MD_JUDGE_SNIFF) {
+        /* a binary is not a page: look at its first KB before reading it all */
+        const char *head = read_head(r, f, judged->size < 1024 ? judged->size : 1024, &len);
+        if (!head || !md_sniff_text(head, len))
+            goto out;
+    }
+    if (judged->size > max)
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+                      "disclosure: %s is larger than the policy's max-page-bytes; judged on its first %" APR_OFF_T_FMT " bytes",
+                      r->filename, max);
+    const char *buf = read_head(r, f, judged->size < max ? judged->size : max, &len);
+    if (!buf)
+        goto out;
+    if (kind == MD_JUDGE_ENCODED) {
+        apr_size_t n;
+        const char *plain = md_decompress(r->pool, r->content_encoding, r->filename, buf, len, (apr_size_t)max, &n);
+        if (!plain) {
+            v = fail_closed(r, "a compressed page this module cannot read");
+            goto out;
+        }
+        buf = plain;
+        len = n;
+    }
+    v = md_cache_get(r, key, buf, len, hit);
 out:
     apr_file_close(f);
     return v;
@@ -144,27 +182,99 @@ static void log_block(request_rec *r, md_verdict *v)
                   v->withheld == 2 ? "公开属性 labels disagree" : "labelled 依申请公开/不予公开");
 }
 
+static int is_proxied(request_rec *r)
+{
+    return r->proxyreq == PROXYREQ_REVERSE || (r->filename && !strncmp(r->filename, "proxy:", 6)) ||
+           (r->handler && !strncmp(r->handler, "proxy:", 6));
+}
+
+/* A backend asked for a range sends a part no one can judge; asked with
+ * Accept-Encoding, a compressed page. Hold those headers back. */
+static void hold_proxy_headers(request_rec *r)
+{
+    md_serve_req *sr = apr_pcalloc(r->pool, sizeof(*sr));
+    sr->proxied = 1;
+    sr->range = apr_table_get(r->headers_in, "Range");
+    sr->if_range = apr_table_get(r->headers_in, "If-Range");
+    sr->accept_encoding = apr_table_get(r->headers_in, "Accept-Encoding");
+    apr_table_unset(r->headers_in, "Range");
+    apr_table_unset(r->headers_in, "If-Range");
+    apr_table_unset(r->headers_in, "Accept-Encoding");
+    /* a HEAD would bring headers that confirm the page and no body to
+     * judge: ask for the page, judge it, send the headers only */
+    if (r->header_only) {
+        sr->head = 1;
+        r->header_only = 0;
+        r->method = "GET";
+    }
+    md_req(r)->serve = sr;
+}
+
+static void give_back_proxy_headers(request_rec *r, md_serve_req *sr)
+{
+    if (!sr || !sr->proxied)
+        return;
+    if (sr->range)
+        apr_table_setn(r->headers_in, "Range", sr->range);
+    if (sr->if_range)
+        apr_table_setn(r->headers_in, "If-Range", sr->if_range);
+    if (sr->accept_encoding)
+        apr_table_setn(r->headers_in, "Accept-Encoding", sr->accept_encoding);
+    if (sr->head) {
+        r->header_only = 1;
+        r->method = "HEAD";
+    }
+    sr->proxied = 0;
+}
+
+/* A subrequest blocked: the page that includes it must not go out without
+ * it as if it were complete. An SSI page whose metadata block is an
+ * included fragment saying 不予公开 would otherwise lose the label and be
+ * served; the main response's filter blocks it (when a resource filter such
+ * as INCLUDES assembled it). */
+static void taint_main(request_rec *r)
+{
+    for (request_rec *m = r->main; m; m = m->main) {
+        md_req_conf *c = md_req(m);
+        if (!c->serve)
+            c->serve = apr_pcalloc(m->pool, sizeof(md_serve_req));
+        ((md_serve_req *)c->serve)->included_withheld = 1;
+    }
+}
+
 /* Fixups for serving: judge the file before any handler reads it. */
 int md_serve_fixups(request_rec *r)
 {
     md_dir_conf *d = ap_get_module_config(r->per_dir_config, &disclosure_module);
     md_engine engine = md_dir_engine(d);
-    if (engine == MD_ENGINE_OFF || r->finfo.filetype != APR_REG || !is_html_file(r))
+    /* a publish replaces the file: the publish check handles it; OPTIONS
+     * sends no content, and answers a page that is not there with 200 too */
+    if (engine == MD_ENGINE_OFF || r->method_number == M_PUT || r->method_number == M_OPTIONS)
         return DECLINED;
-    /* a publish replaces the file: the publish check handles it */
-    if (r->method_number == M_PUT)
+    if (is_proxied(r)) {
+        /* not in a subrequest: it shares the main request's headers_in */
+        if (r->method_number == M_GET && engine == MD_ENGINE_ON && !r->main)
+            hold_proxy_headers(r);
+        return DECLINED;
+    }
+    if (r->finfo.filetype != APR_REG)
+        return DECLINED;
+    md_judge kind = md_judge_kind(r->content_type, r->content_encoding, r->filename);
+    if (kind == MD_JUDGE_NO)
         return DECLINED;
     int hit = 0;
     md_serve_req *sr = apr_pcalloc(r->pool, sizeof(*sr));
-    md_verdict *v = judge_file(r, &hit, &sr->judged);
+    md_verdict *v = judge_file(r, kind, &hit, &sr->judged);
     if (!v)
         return DECLINED;
     sr->verdict = v;
     sr->cache_hit = hit;
     md_req(r)->serve = sr;
     if (v->withheld && engine == MD_ENGINE_ON) {
-        apr_table_setn(r->err_headers_out, "Disclosure-Status", v->withheld == 2 ? "withheld; conflict" : "withheld");
+        /* no Disclosure-Status here: a 404 that said "withheld" would tell
+         * the public a withheld document is at this URL */
         log_block(r, v);
+        taint_main(r);
         /* the response must not say more than "not here" */
         apr_table_unset(r->headers_in, "Range");
         return block_status(r);
@@ -173,69 +283,40 @@ int md_serve_fixups(request_rec *r)
 }
 
 
-static apr_status_t send_block(ap_filter_t *f, md_verdict *v)
+/* The block page replaces the response; whatever the handler still sends
+ * is dropped (the filter stays, in ctx->blocked). */
+static apr_status_t send_block(ap_filter_t *f, md_filter_ctx *ctx, md_verdict *v)
 {
     request_rec *r = f->r;
     log_block(r, v);
-    r->status = block_status(r);
-    r->status_line = NULL;
-    apr_table_clear(r->headers_out);
-    apr_table_setn(r->headers_out, "Cache-Control", "no-store");
-    apr_table_unset(r->headers_in, "Range");
-    ap_set_content_type(r, "text/html; charset=utf-8");
-    const char *body = "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>页面不存在</title></head>"
-                       "<body><p>页面不存在。 Not found.</p></body></html>\n";
-    ap_set_content_length(r, strlen(body));
-    apr_bucket_brigade *out = apr_brigade_create(r->pool, f->c->bucket_alloc);
-    APR_BRIGADE_INSERT_TAIL(out, apr_bucket_immortal_create(body, strlen(body), f->c->bucket_alloc));
-    APR_BRIGADE_INSERT_TAIL(out, apr_bucket_eos_create(f->c->bucket_alloc));
-    ap_remove_output_filter(f);
+    taint_main(r);
+    ctx->blocked = 1;
+    apr_brigade_cleanup(ctx->held);
+    apr_bucket_alloc_t *ba = f->c->bucket_alloc;
+    apr_bucket_brigade *out = apr_brigade_create(r->pool, ba);
+    if (!r->main) {
+        /* the site's own "not found" (ErrorDocument included), the same
+         * answer as for a page that is not there: httpd's header filter
+         * turns the error bucket into ap_die() */
+        apr_table_clear(r->headers_out);
+        apr_table_unset(r->headers_in, "Range");
+        r->content_encoding = NULL;
+        r->content_type = NULL;
+        APR_BRIGADE_INSERT_TAIL(out, ap_bucket_error_create(block_status(r), NULL, r->pool, ba));
+    }
+    /* in a subrequest (an SSI include): nothing of it; the page that
+     * includes it is blocked in its turn (taint_main) */
+    APR_BRIGADE_INSERT_TAIL(out, apr_bucket_eos_create(ba));
     return ap_pass_brigade(f->next, out);
 }
 
-static int is_html_type(const char *ct)
+/* Move bb's buckets into ctx->held (set aside, FLUSH dropped); 1 at EOS. */
+static apr_status_t hold(request_rec *r, md_filter_ctx *ctx, apr_bucket_brigade *bb, int *eos)
 {
-    return ct && (!strncasecmp(ct, "text/html", 9) || !strncasecmp(ct, "application/xhtml+xml", 21));
-}
-
-
-static apr_status_t serve_filter(ap_filter_t *f, apr_bucket_brigade *bb)
-{
-    request_rec *r = f->r;
-    md_filter_ctx *ctx = f->ctx;
-    md_dir_conf *d = ap_get_module_config(r->per_dir_config, &disclosure_module);
-    md_engine engine = md_dir_engine(d);
-    if (!ctx) {
-        const char *enc = apr_table_get(r->headers_out, "Content-Encoding");
-        if (engine == MD_ENGINE_OFF || r->status != HTTP_OK || !is_html_type(r->content_type) ||
-            (enc && strcasecmp(enc, "identity") != 0)) {
-            ap_remove_output_filter(f);
-            return ap_pass_brigade(f->next, bb);
-        }
-        f->ctx = ctx = apr_pcalloc(r->pool, sizeof(*ctx));
-        ctx->held = apr_brigade_create(r->pool, f->c->bucket_alloc);
-        md_serve_req *sr = md_req(r)->serve;
-        /* the file's verdict holds when the default handler sends the file as
-         * it is: decide now, and let an unchanged page stream (sendfile) */
-        if (sr && (!r->handler || !strcmp(r->handler, "default-handler") || !strncmp(r->handler, "text/", 5)) &&
-            sending_judged_file(r, bb, &sr->judged)) {
-            ctx->verdict = sr->verdict;
-            apr_table_setn(r->headers_out, "Disclosure-Cache", sr->cache_hit ? "hit" : "miss");
-            ctx->inject = md_page_news(r, ctx->verdict, engine);
-            if (!*ctx->inject) {
-                ap_remove_output_filter(f);
-                return ap_pass_brigade(f->next, bb);
-            }
-        }
-    }
-    if (ctx->passthrough)
-        return ap_pass_brigade(f->next, bb);
-    int eos = 0;
-    apr_off_t max = (apr_off_t)dsc_policy_max_bytes(md_policy(r->server));
     while (!APR_BRIGADE_EMPTY(bb)) {
         apr_bucket *b = APR_BRIGADE_FIRST(bb);
         if (APR_BUCKET_IS_EOS(b))
-            eos = 1;
+            *eos = 1;
         if (!APR_BUCKET_IS_METADATA(b) && b->length == (apr_size_t)-1) {
             const char *data;
             apr_size_t n;
@@ -256,33 +337,135 @@ static apr_status_t serve_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         }
         APR_BRIGADE_INSERT_TAIL(ctx->held, b);
     }
+    return APR_SUCCESS;
+}
+
+/* The verdict of a response's bytes (decompressed when they are), by the
+ * hash of what was judged. */
+static md_verdict *judge_bytes(ap_filter_t *f, md_filter_ctx *ctx, const char *data, apr_size_t len, const char *tag)
+{
+    request_rec *r = f->r;
+    if (ctx->kind == MD_JUDGE_ENCODED) {
+        apr_size_t n;
+        const char *plain = md_decompress(r->pool, apr_table_get(r->headers_out, "Content-Encoding"), NULL, data, len,
+                                          dsc_policy_max_bytes(md_policy(r->server)), &n);
+        if (!plain)
+            return fail_closed(r, "a compressed page this module cannot read");
+        data = plain;
+        len = n;
+    }
+    char hex[41];
+    dsc_content_hash(data, len, hex);
+    int hit = 0;
+    md_verdict *v = md_cache_get(r, apr_pstrcat(r->pool, tag, hex, ":", r->uri, NULL), data, len, &hit);
+    apr_table_setn(r->headers_out, "Disclosure-Cache", hit ? "hit" : "miss");
+    return v;
+}
+
+/* A resource filter before this one (INCLUDES, SUBSTITUTE, SED …) makes
+ * the page sent differ from the file judged: an SSI page whose metadata
+ * block is an included fragment says 不予公开 only once assembled. */
+static int transformed(ap_filter_t *f)
+{
+    for (ap_filter_t *o = f->r->output_filters; o && o != f; o = o->next)
+        /* OLD_WRITE only buffers what a handler writes with ap_rputs */
+        if (o->frec && o->frec->ftype >= AP_FTYPE_RESOURCE && o->frec->ftype < AP_FTYPE_CONTENT_SET &&
+            strcasecmp(o->frec->name, "old_write") != 0)
+            return 1;
+    return 0;
+}
+
+static apr_status_t serve_filter(ap_filter_t *f, apr_bucket_brigade *bb)
+{
+    request_rec *r = f->r;
+    md_filter_ctx *ctx = f->ctx;
+    md_dir_conf *d = ap_get_module_config(r->per_dir_config, &disclosure_module);
+    md_engine engine = md_dir_engine(d);
+    if (!ctx) {
+        md_serve_req *sr = md_req(r)->serve;
+        give_back_proxy_headers(r, sr);
+        const char *enc = apr_table_get(r->headers_out, "Content-Encoding");
+        md_judge kind = md_judge_kind(r->content_type, enc, r->filename);
+        /* a part of a page cannot be judged: a page only whole */
+        int partial = r->status == HTTP_PARTIAL_CONTENT && engine == MD_ENGINE_ON && kind != MD_JUDGE_NO;
+        if (engine == MD_ENGINE_OFF || kind == MD_JUDGE_NO || (r->status != HTTP_OK && !partial)) {
+            ap_remove_output_filter(f);
+            return ap_pass_brigade(f->next, bb);
+        }
+        f->ctx = ctx = apr_pcalloc(r->pool, sizeof(*ctx));
+        ctx->held = apr_brigade_create(r->pool, f->c->bucket_alloc);
+        ctx->kind = kind;
+        if (partial) {
+            apr_brigade_cleanup(bb);
+            return send_block(f, ctx, fail_closed(r, "a partial response (206) of a page"));
+        }
+        /* the file's verdict holds when the default handler sends the file as
+         * it is: decide now, and let an unchanged page stream (sendfile) */
+        if (sr && sr->verdict && !transformed(f) &&
+            (!r->handler || !strcmp(r->handler, "default-handler") || !strncmp(r->handler, "text/", 5)) &&
+            sending_judged_file(r, bb, &sr->judged)) {
+            ctx->verdict = sr->verdict;
+            apr_table_setn(r->headers_out, "Disclosure-Cache", sr->cache_hit ? "hit" : "miss");
+            ctx->inject = md_page_news(r, ctx->verdict, engine);
+            if (kind != MD_JUDGE_HTML || !*ctx->inject) {
+                ap_remove_output_filter(f);
+                return ap_pass_brigade(f->next, bb);
+            }
+        }
+    }
+    if (ctx->blocked) {
+        apr_brigade_cleanup(bb);
+        return APR_SUCCESS;
+    }
+    if (ctx->passthrough)
+        return ap_pass_brigade(f->next, bb);
+    int eos = 0;
+    apr_status_t rv = hold(r, ctx, bb, &eos);
+    if (rv != APR_SUCCESS)
+        return rv;
+    char *data;
+    apr_size_t len;
+    if (ctx->kind == MD_JUDGE_SNIFF && !ctx->sniffed && (ctx->length >= 1024 || eos)) {
+        ctx->sniffed = 1;
+        char head[1024];
+        apr_size_t n = sizeof head;
+        apr_brigade_flatten(ctx->held, head, &n);
+        if (!md_sniff_text(head, n)) {
+            ap_remove_output_filter(f);
+            return ap_pass_brigade(f->next, ctx->held);
+        }
+    }
+    apr_off_t max = (apr_off_t)dsc_policy_max_bytes(md_policy(r->server));
     if (ctx->length > max) {
+        /* too large to hold: judge what is held (its first max bytes), and
+         * let the rest stream only when that is not withheld */
+        apr_brigade_pflatten(ctx->held, &data, &len, r->pool);
+        md_verdict *v = judge_bytes(f, ctx, data, len, "p:");
+        if (v->withheld && engine == MD_ENGINE_ON)
+            return send_block(f, ctx, v);
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
-                      "disclosure: %s is larger than the policy's max-page-bytes; served without a verdict", r->uri);
+                      "disclosure: %s is larger than the policy's max-page-bytes; judged on its first %" APR_OFF_T_FMT " bytes",
+                      r->uri, max);
         ctx->passthrough = 1;
         return ap_pass_brigade(f->next, ctx->held);
     }
     if (!eos)
         return APR_SUCCESS;
 
-    char *data;
-    apr_size_t len;
     apr_brigade_pflatten(ctx->held, &data, &len, r->pool);
     const char *inject = ctx->inject;
+    md_serve_req *sr = md_req(r)->serve;
+    if (sr && sr->included_withheld && engine == MD_ENGINE_ON && transformed(f))
+        return send_block(f, ctx, fail_closed(r, "it includes a page or fragment that is withheld"));
     if (!ctx->verdict) {
-        char hex[41];
-        dsc_content_hash(data, len, hex);
-        int hit = 0;
-        md_verdict *v = md_cache_get(r, apr_pstrcat(r->pool, "h:", hex, ":", r->uri, NULL), data, len, &hit);
-        apr_table_setn(r->headers_out, "Disclosure-Cache", hit ? "hit" : "miss");
-        if (v->withheld && engine == MD_ENGINE_ON) {
-            apr_table_setn(r->err_headers_out, "Disclosure-Status", v->withheld == 2 ? "withheld; conflict" : "withheld");
-            return send_block(f, v);
-        }
+        md_verdict *v = judge_bytes(f, ctx, data, len, "h:");
+        if (v->withheld && engine == MD_ENGINE_ON)
+            return send_block(f, ctx, v);
         inject = md_page_news(r, v, engine);
     }
     ap_remove_output_filter(f);
-    if (!*inject)
+    /* banners only in an HTML page as sent (not compressed, not text/plain) */
+    if (!*inject || ctx->kind != MD_JUDGE_HTML)
         return ap_pass_brigade(f->next, ctx->held);
     apr_size_t at = md_body_open_end(data, len);
     apr_brigade_cleanup(ctx->held);
@@ -298,6 +481,24 @@ static apr_status_t serve_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     apr_table_unset(r->headers_out, "Content-MD5");
     ap_set_content_length(r, (apr_off_t)(len + strlen(inject)));
     return ap_pass_brigade(f->next, out);
+}
+
+/* mod_cache answers from its quick handler, before any fixups: a page
+ * cached while in force would be served long after it was withdrawn (its
+ * heuristic freshness is a tenth of its age). Before mod_cache looks, map
+ * the URL as a subrequest, which judges the file as it is now. */
+int md_serve_quick_handler(request_rec *r, int lookup)
+{
+    if (lookup || r->main || r->method_number != M_GET || !ap_find_linked_module("mod_cache.c"))
+        return DECLINED;
+    request_rec *rr = ap_sub_req_lookup_uri(r->uri, r, NULL);
+    md_serve_req *sr = md_req(rr)->serve;
+    md_dir_conf *d = ap_get_module_config(rr->per_dir_config, &disclosure_module);
+    int status = DECLINED;
+    if (sr && sr->verdict && sr->verdict->withheld && md_dir_engine(d) == MD_ENGINE_ON)
+        status = rr->status != HTTP_OK ? rr->status : block_status(rr);
+    ap_destroy_sub_req(rr);
+    return status;
 }
 
 static int has_filter(ap_filter_t *f, const char *name)

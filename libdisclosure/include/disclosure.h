@@ -134,6 +134,14 @@ void dsc_result_free(dsc_result *res);
  * out res is returned unchanged. Accessors, JSON and cross-page checks see
  * no difference. */
 dsc_result *dsc_result_compact(dsc_result *res);
+/* For serving, which must judge every page: as dsc_check, but bytes the
+ * charset cannot decode read as U+FFFD, a page past the size limit is judged
+ * on its first max-page-bytes, and the page is read as declared, as its own
+ * BOM or <meta> says, as UTF-8 and as GB18030; the result returned is the
+ * strictest (dsc_result_withheld) of those readings. Fails only on a bad
+ * argument or out of memory. */
+dsc_status dsc_check_lenient(const dsc_policy *policy, const dsc_input *in, dsc_result **out,
+                             dsc_error *err);
 
 dsc_kind dsc_result_kind(const dsc_result *res);
 const char *dsc_kind_name(dsc_kind kind);          /* "policy", "interpretation", "other" */

@@ -140,8 +140,76 @@ static dsc_kind decide_kind(dsc_result *r, htmlDocPtr doc)
     return DSC_KIND_OTHER;
 }
 
+static dsc_status check_bytes(const dsc_policy *policy, const dsc_input *in, unsigned flags,
+                              dsc_result **out, dsc_error *err);
+
 dsc_status dsc_check(const dsc_policy *policy, const dsc_input *in, dsc_result **out,
                      dsc_error *err)
+{
+    return check_bytes(policy, in, 0, out, err);
+}
+
+/* Serving cannot refuse to judge: undecodable bytes read as U+FFFD, a page
+ * past the size limit is judged on its first max-page-bytes, and a page
+ * whose bytes say another charset than its declaration (GBK under "utf-8",
+ * UTF-8 under AddDefaultCharset ISO-8859-1) is read both ways, the strictest
+ * reading winning: whoever switches the browser's encoding reads it. */
+static void keep_stricter(dsc_result **best, int *best_w, dsc_result *r)
+{
+    int w = dsc_result_withheld(r);
+    if (w > *best_w) {
+        dsc_result_free(*best);
+        *best = r;
+        *best_w = w;
+    } else {
+        dsc_result_free(r);
+    }
+}
+
+dsc_status dsc_check_lenient(const dsc_policy *policy, const dsc_input *in, dsc_result **out,
+                             dsc_error *err)
+{
+    *out = NULL;
+    if (!policy || !in || (!in->data && in->len)) {
+        dsc_set_error(err, DSC_ERR_ARG, NULL, 0, "bad argument");
+        return DSC_ERR_ARG;
+    }
+    dsc_input one = *in;
+    if (one.len > policy->max_bytes)
+        one.len = policy->max_bytes;
+    dsc_result *best = NULL, *r = NULL;
+    int best_w = -1;
+    dsc_status st = check_bytes(policy, &one, DSC_DECODE_LENIENT, &r, err);
+    if (st == DSC_ERR_CHARSET && one.charset) {
+        /* an unknown declared name: the page's own BOM or <meta> */
+        one.charset = NULL;
+        st = check_bytes(policy, &one, DSC_DECODE_LENIENT, &r, err);
+    }
+    if (st == DSC_OK)
+        keep_stricter(&best, &best_w, r);
+    else if (st != DSC_ERR_CHARSET)
+        return st;
+    /* the bytes' own charset: UTF-8 when they are valid UTF-8 (a page cut at
+     * max-page-bytes may end inside a character), else GB18030 */
+    size_t bad;
+    int utf8 = dsc_utf8_valid((const unsigned char *)one.data, one.len, &bad) ||
+               (one.len < in->len && bad + 4 > one.len);
+    const char *natural = utf8 ? "UTF-8" : "GB18030";
+    if (!best || (best_w == 0 && strcmp(dsc_result_charset(best), natural) != 0)) {
+        one.charset = natural;
+        if (check_bytes(policy, &one, DSC_DECODE_LENIENT, &r, err) == DSC_OK)
+            keep_stricter(&best, &best_w, r);
+    }
+    if (!best)
+        return st;
+    if (err)
+        memset(err, 0, sizeof(*err));
+    *out = best;
+    return DSC_OK;
+}
+
+static dsc_status check_bytes(const dsc_policy *policy, const dsc_input *in, unsigned flags,
+                              dsc_result **out, dsc_error *err)
 {
     *out = NULL;
     if (err)
@@ -163,7 +231,7 @@ dsc_status dsc_check(const dsc_policy *policy, const dsc_input *in, dsc_result *
      * and needs no NUL); only the NUL stripping below makes a copy */
     dsc_status st = dsc_decode_ex(in->data ? in->data : "", in->len, in->charset,
                                   policy->default_charset, policy->fallback_charset,
-                                  DSC_DECODE_BORROW, &dec, err);
+                                  DSC_DECODE_BORROW | flags, &dec, err);
     if (st != DSC_OK)
         return st;
     /* libxml2 stops at a NUL byte: what follows would escape the check */

@@ -178,8 +178,25 @@ int dsc_charset_prescan(const char *data, size_t len, char *out, size_t outsize)
     return 0;
 }
 
-static dsc_status convert(const char *data, size_t len, const char *cs, dsc_decoded *out,
-                          dsc_error *err)
+/* Room for n more bytes at *o in the growing buffer *buf of capacity *cap. */
+static int reserve(char **buf, char **o, size_t *cap, size_t *outleft, size_t n)
+{
+    if (*outleft >= n)
+        return 1;
+    size_t used = (size_t)(*o - *buf);
+    size_t ncap = *cap * 2 + n;
+    char *nb = realloc(*buf, ncap + 1);
+    if (!nb)
+        return 0;
+    *buf = nb;
+    *o = nb + used;
+    *cap = ncap;
+    *outleft = ncap - used;
+    return 1;
+}
+
+static dsc_status convert(const char *data, size_t len, const char *cs, unsigned flags,
+                          dsc_decoded *out, dsc_error *err)
 {
     iconv_t cd = iconv_open("UTF-8", cs);
     if (cd == (iconv_t)-1) {
@@ -217,6 +234,23 @@ static dsc_status convert(const char *data, size_t len, const char *cs, dsc_deco
             outleft = cap - used;
             continue;
         }
+        if (flags & DSC_DECODE_LENIENT) {
+            /* one undecodable byte (or a truncated last character) → U+FFFD */
+            if (!reserve(&buf, &o, &cap, &outleft, 3)) {
+                free(buf);
+                iconv_close(cd);
+                set_err(err, DSC_ERR_NOMEM, -1, "out of memory", "内存不足");
+                return DSC_ERR_NOMEM;
+            }
+            memcpy(o, "\xEF\xBF\xBD", 3);
+            o += 3;
+            outleft -= 3;
+            if (errno == EINVAL)
+                break;
+            in++;
+            inleft--;
+            continue;
+        }
         long off = (long)(in - data);
         char en[300], zh[300];
         if (errno == EINVAL) {
@@ -240,11 +274,42 @@ static dsc_status convert(const char *data, size_t len, const char *cs, dsc_deco
     return DSC_OK;
 }
 
+/* A copy of data with every invalid UTF-8 sequence as U+FFFD. */
+static dsc_status utf8_repair(const char *data, size_t len, dsc_decoded *out, dsc_error *err)
+{
+    char *buf = malloc(len * 3 + 1), *o = buf;
+    if (!buf) {
+        set_err(err, DSC_ERR_NOMEM, -1, "out of memory", "内存不足");
+        return DSC_ERR_NOMEM;
+    }
+    const unsigned char *u = (const unsigned char *)data;
+    size_t i = 0;
+    while (i < len) {
+        size_t n;
+        uint32_t cp = dsc_utf8_next(u + i, len - i, &n);
+        if (cp == 0xFFFD && n == 1 && u[i] >= 0x80) {
+            memcpy(o, "\xEF\xBF\xBD", 3);
+            o += 3;
+        } else {
+            memcpy(o, data + i, n);
+            o += n;
+        }
+        i += n;
+    }
+    *o = '\0';
+    out->utf8 = buf;
+    out->text = buf;
+    out->len = (size_t)(o - buf);
+    return DSC_OK;
+}
+
 static dsc_status take_utf8(const char *data, size_t len, unsigned flags, dsc_decoded *out,
                             dsc_error *err)
 {
     size_t bad;
     if (!dsc_utf8_valid((const unsigned char *)data, len, &bad)) {
+        if (flags & DSC_DECODE_LENIENT)
+            return utf8_repair(data, len, out, err);
         char en[200], zh[200];
         int truncated = len - bad < 4 && ((unsigned char)data[bad] & 0xC0) == 0xC0;
         if (truncated) {
@@ -284,7 +349,7 @@ static dsc_status decode_as(const char *data, size_t len, const char *cs, unsign
     snprintf(out->charset, sizeof out->charset, "%s", cs);
     if (strcmp(cs, "UTF-8") == 0)
         return take_utf8(data, len, flags, out, err);
-    return convert(data, len, cs, out, err);
+    return convert(data, len, cs, flags, out, err);
 }
 
 dsc_status dsc_decode(const char *data, size_t len, const char *declared,

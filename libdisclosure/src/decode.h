@@ -17,6 +17,9 @@ typedef struct {
 /* dsc_decode_ex flag: a page that is already valid UTF-8 is not copied;
  * out->text points into data (past any BOM) and out->utf8 is NULL. */
 #define DSC_DECODE_BORROW 1u
+/* dsc_decode_ex flag: bytes the charset cannot decode become U+FFFD instead
+ * of an error (serving must judge a page with a bad byte, not pass it). */
+#define DSC_DECODE_LENIENT 2u
 
 /* Canonical iconv name for an HTML/HTTP charset label, or NULL when unknown. */
 const char *dsc_charset_canonical(const char *label, char *buf, size_t bufsize);

@@ -36,7 +36,11 @@ static int name_in(const char *s, const char *const *names)
     return 0;
 }
 
-/* A switch on the first letter for the same reason as name_is. */
+/* Never page text: scripts, styles and a form's <select> options (a search
+ * form lists every 公开属性). <noscript>, <template> and <textarea> are read:
+ * readers see them (without scripts, or once a script shows them), and a
+ * 公开属性 label there counts like any other. A switch on the first letter
+ * for the same reason as name_is. */
 int ex_is_skipped(xmlNodePtr n)
 {
     if (n->type != XML_ELEMENT_NODE || !n->name)
@@ -45,10 +49,6 @@ int ex_is_skipped(xmlNodePtr n)
     switch (s[0]) {
     case 's':
         return strcmp(s, "script") == 0 || strcmp(s, "style") == 0 || strcmp(s, "select") == 0;
-    case 'n':
-        return strcmp(s, "noscript") == 0;
-    case 't':
-        return strcmp(s, "template") == 0 || strcmp(s, "textarea") == 0;
     default:
         return 0;
     }
@@ -363,8 +363,8 @@ static void text_node(ex *x, xmlNodePtr t, int in_link)
     size_t n = (size_t)(q - s) + strlen(q);
     long line = xmlGetLineNo(t);
     ex_find_id_numbers(x, s, n, line);
-    if (strstr(s, "此件"))
-        ex_body_notes(x, s, line);
+    if (strstr(s, "此"))
+        ex_body_notes(x, t, s, line);
     ex_relations(x, t, s);
     if (in_link)
         return;

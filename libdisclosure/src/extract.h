@@ -74,7 +74,7 @@ int ex_is_link_field(int f);
 const char *ex_resolve_href(ex *x, const xmlChar *href);
 
 /* textscan.c */
-void ex_body_notes(ex *x, const char *s, long line);
+void ex_body_notes(ex *x, xmlNodePtr t, const char *s, long line);
 void ex_find_id_numbers(ex *x, const char *s, size_t n, long line);
 void ex_relations(ex *x, xmlNodePtr t, const char *s);
 

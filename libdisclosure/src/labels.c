@@ -200,10 +200,28 @@ static int column_value(ex *x, xmlNodePtr n, int f, long line)
     return 0;
 }
 
+static int is_control(xmlNodePtr n)
+{
+    return name_is(n, "select") || name_is(n, "input") || name_is(n, "button");
+}
+
+/* <form>公开方式：<select>…</select></form>: a label of a form control */
+static int holds_control(xmlNodePtr e)
+{
+    if (e->type != XML_ELEMENT_NODE)
+        return 0;
+    for (xmlNodePtr c = e->children; c; c = c->next)
+        if (is_control(c))
+            return 1;
+    return 0;
+}
+
 void ex_value_after(ex *x, xmlNodePtr e, int f, const char *label, long line)
 {
     char buf[MAX_VALUE_BYTES + 8];
     xmlNodePtr start = e;
+    if (holds_control(e))
+        return;
     for (int climb = 0; climb < 4 && e; climb++) {
         sbuf b = {buf, 0, MAX_VALUE_BYTES, 0, NULL};
         buf[0] = '\0';
@@ -213,6 +231,9 @@ void ex_value_after(ex *x, xmlNodePtr e, int f, const char *label, long line)
                     ex_sb_add(&b, (const char *)s->content, strlen((const char *)s->content));
                 continue;
             }
+            /* a search form's "公开方式：<select>": the reader picks the value */
+            if (is_control(s))
+                return;
             if (s->type != XML_ELEMENT_NODE || ex_is_skipped(s))
                 continue;
             const char *other;

@@ -153,13 +153,7 @@ void dsc_record_set(dsc_result *r, int f, const char *raw, long line)
         const char *m = dsc_vocab_attribute(a, raw);
         ok = m != NULL;
         v = m ? m : raw;
-        if (r->nattrs < sizeof r->attrs / sizeof r->attrs[0]) {
-            dsc_attr_seen *s = &r->attrs[r->nattrs++];
-            s->value = v;
-            s->raw = raw;
-            s->line = line;
-            s->source = "label";
-        }
+        dsc_attr_push(r, v, raw, line, "label");
         break;
     }
     case DSC_F_VALIDITY: {

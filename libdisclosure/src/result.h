@@ -69,6 +69,9 @@ void dsc_record_add(dsc_result *r, int field, const char *value, long line);
 const char *dsc_meta_get(const dsc_result *r, const char *name);
 const char *dsc_vocab_attribute(dsc_arena *a, const char *v);
 const char *dsc_vocab_validity(dsc_arena *a, const char *v);
+/* verdict.c: note one reading of 公开属性 (label or body note); bounded, and
+ * never drops a reading unlike those kept */
+void dsc_attr_push(dsc_result *r, const char *value, const char *raw, long line, const char *source);
 /* find "X〔YYYY〕N号"-like document numbers in text; calls fn for each */
 typedef void dsc_docno_fn(void *baton, const char *start, size_t len);
 void dsc_find_doc_numbers(const char *text, size_t len, dsc_docno_fn *fn, void *baton);

@@ -77,14 +77,19 @@ inline size_t dsc_utf8_put(uint32_t cp, char *out)
  * (for a truncated final sequence, its first byte). */
 int dsc_utf8_valid(const unsigned char *s, size_t n, size_t *bad);
 
-/* Inline: called per character; ideographs (the common case) leave at the
+/* White space and the invisible format characters a template or an editor
+ * leaves inside words (soft hyphen, zero-width space, joiner and non-joiner,
+ * word joiner, direction marks, BOM): "不\u200C予公开" reads as 不予公开.
+ * Inline: called per character; ideographs (the common case) leave at the
  * first test. */
 inline int dsc_is_space_cp(uint32_t cp)
 {
     if (cp > 0x3000)
         return cp == 0xFEFF;
-    return cp == ' ' || (cp >= '\t' && cp <= '\r') || cp == 0xA0 || cp == 0x3000 ||
-           cp == 0x200B || cp == 0x2002 || cp == 0x2003 || cp == 0x2009;
+    if (cp < 0x80)
+        return cp == ' ' || (cp >= '\t' && cp <= '\r');
+    return cp == 0xA0 || cp == 0xAD || cp == 0x1680 || cp == 0x180E || (cp >= 0x2000 && cp <= 0x200F) ||
+           cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x2060 || cp == 0x3000;
 }
 uint32_t dsc_t2s_cp(uint32_t cp);
 

@@ -10,39 +10,87 @@
 
 #include "extract.h"
 
-/* The notes under the date line: （此件公开发布）（此件不予公开）… */
-void ex_body_notes(ex *x, const char *s, long line)
+/* One note at p (just after 此件): records it and returns 1 when its closing
+ * bracket comes within 12 characters; 0 when the text ends first. */
+static int note_at(ex *x, const char *q, long line)
 {
-    const char *p = s;
-    while ((p = strstr(p, "此件"))) {
-        const char *q = p + strlen("此件");
-        const char *end = q;
-        int chars = 0;
-        while (*end && chars < 12) {
-            if (strncmp(end, "）", 3) == 0 || *end == ')')
-                break;
+    const char *end = q;
+    int chars = 0;
+    while (*end && chars < 12) {
+        if (strncmp(end, "）", 3) == 0 || *end == ')')
+            break;
+        end++;
+        while ((*end & 0xC0) == 0x80)
             end++;
-            while ((*end & 0xC0) == 0x80)
-                end++;
-            chars++;
-        }
-        if (*end && chars > 0) {
-            char *v = dsc_norm_label(x->a, q, (size_t)(end - q));
-            const char *attr = NULL;
-            if (strcmp(v, "公开发布") == 0 || strcmp(v, "主动公开") == 0 || strcmp(v, "公开") == 0)
-                attr = "主动公开";
-            else
-                attr = dsc_vocab_attribute(x->a, v);
-            if (attr && x->r->nattrs < sizeof x->r->attrs / sizeof x->r->attrs[0]) {
-                dsc_attr_seen *a = &x->r->attrs[x->r->nattrs++];
-                a->value = attr;
-                a->raw = dsc_arena_printf(x->a, "（此件%s）", dsc_norm_value(x->a, q, (size_t)(end - q)));
-                a->line = line;
-                a->source = "note";
-            }
-        }
-        p = q;
+        chars++;
     }
+    if (!*end)
+        return 0;
+    if (chars > 0) {
+        char *v = dsc_norm_label(x->a, q, (size_t)(end - q));
+        const char *attr = NULL;
+        if (strcmp(v, "公开发布") == 0 || strcmp(v, "主动公开") == 0 || strcmp(v, "公开") == 0)
+            attr = "主动公开";
+        else
+            attr = dsc_vocab_attribute(x->a, v);
+        if (attr)
+            dsc_attr_push(x->r, attr,
+                          dsc_arena_printf(x->a, "（此件%s）", dsc_norm_value(x->a, q, (size_t)(end - q))),
+                          line, "note");
+    }
+    return 1;
+}
+
+static int is_inline(xmlNodePtr n)
+{
+    return n && n->type == XML_ELEMENT_NODE && !ex_is_block(n) && !name_is(n, "body") && !name_is(n, "html");
+}
+
+/* The text that follows t in the same block: its next siblings, then its
+ * inline parents' (bounded), for a note a template split across tags:
+ * （此件<span>不予</span>公开）, （<b>此件</b>不予公开）. */
+static void text_after(xmlNodePtr t, sbuf *b)
+{
+    int nodes = 0;
+    for (xmlNodePtr n = t; n && nodes < 12 && !b->overflow; n = n->parent) {
+        for (xmlNodePtr s = n->next; s && nodes < 12 && !b->overflow; s = s->next, nodes++) {
+            if (s->type == XML_ELEMENT_NODE && (ex_is_block(s) || ex_is_skipped(s) || name_is(s, "br")))
+                return;
+            ex_subtree_text(s, b, 8);
+            if (strstr(b->buf, "）") || strchr(b->buf, ')'))
+                return;
+        }
+        if (!is_inline(n->parent))
+            return;
+    }
+}
+
+/* The notes under the date line: （此件公开发布）（此件不予公开）… */
+void ex_body_notes(ex *x, xmlNodePtr t, const char *s, long line)
+{
+    const char *p = s, *open = NULL;
+    while ((p = strstr(p, "此件"))) {
+        p += strlen("此件");
+        if (!note_at(x, p, line))
+            open = p - strlen("此件");
+    }
+    /* a note cut by the end of this text, or a text ending in its first
+     * character: read on into the elements that follow */
+    size_t n = strlen(s);
+    if (!open && n >= 3 && memcmp(s + n - 3, "此", 3) == 0)
+        open = s + n - 3;
+    if (!open || strlen(open) > 48)
+        return;
+    char buf[160];
+    sbuf b = {buf, 0, 120, 0, NULL};
+    buf[0] = '\0';
+    ex_sb_add(&b, open, strlen(open));
+    text_after(t, &b);
+    if (b.href)
+        xmlFree((xmlChar *)b.href);
+    const char *q = strstr(buf, "此件");
+    if (q)
+        note_at(x, q + strlen("此件"), line);
 }
 
 static int id_check_digit_ok(const char *d)

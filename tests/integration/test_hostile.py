@@ -1,5 +1,6 @@
-"""Hostile input through `disclosure check`: each gives a bounded, clear
-result within a time limit (the library is the same in the module)."""
+"""Hostile input (issue 6, part 5): each gives a bounded, clear result within
+a time limit — through `disclosure check`, and through the module at publish
+time (PUT through mod_dav) and at serve time (files in the docroot)."""
 import os
 import subprocess
 import time
@@ -73,3 +74,163 @@ def test_policy_with_an_xxe_is_refused(tmp_path):
     # refused at parse time (no external entity is loaded) or for its DOCTYPE
     assert r.returncode == 2 and (b"entity" in r.stderr or b"DOCTYPE" in r.stderr)
     assert b"root:" not in r.stderr + r.stdout
+
+
+# ---- the same inputs through the module: at publish time (PUT through
+# mod_dav) and at serve time (files put in the docroot directly) ----
+
+import json  # noqa: E402
+
+import pytest  # noqa: E402
+
+from pyhttpd import Httpd, curl  # noqa: E402
+
+WITHHELD = ('<html><head><meta charset="utf-8"><title>某县关于测试的请示</title></head><body>'
+            '<table><tr><td>索引号：</td><td>000014349/2024-00002</td></tr>'
+            '<tr><td>公开属性：</td><td>不予公开</td></tr><tr><td>不公开理由：</td><td>过程性信息</td></tr></table>'
+            '<p>机密段落QQSECRET</p>')
+BOMB = ('<!DOCTYPE html [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+        '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">'
+        '<!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;"><!ENTITY f "&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;">]>')
+
+
+@pytest.fixture(scope="module")
+def site():
+    h = Httpd()
+    os.makedirs(os.path.join(h.docroot, "zwgk"))
+    h.write_conf("""
+DisclosureRegistry %s
+<Location /zwgk/>
+  Dav On
+  DisclosureEngine On
+  DisclosurePublish On
+</Location>
+""" % h.registry)
+    # the large-page warnings are the point of these tests
+    h.allowed_errors = [r"max-page-bytes"]
+    h.start()
+    yield h
+    bad = h.bad_log_lines()
+    h.cleanup()
+    assert not bad, "unexpected error_log lines:\n" + "\n".join(bad)
+
+
+def timed_put(h, path, data, *args, limit=30):
+    t0 = time.time()
+    r = subprocess.run(["curl", "-sS", "-o", "-", "-w", "\n%{http_code}", "--max-time", str(limit), "-X", "PUT",
+                        "-H", "Content-Type: text/html", "--data-binary", "@-", *args, h.url + path],
+                       input=data, capture_output=True, timeout=limit + 5)
+    body, _, code = r.stdout.rpartition(b"\n")
+    return int(code or 0), body, time.time() - t0
+
+
+def timed_get(h, path, limit=30):
+    t0 = time.time()
+    status, headers, body = curl("--max-time", str(limit), h.url + path)
+    return status, headers, body, time.time() - t0
+
+
+def put_file(h, name, data):
+    with open(os.path.join(h.docroot, "zwgk", name), "wb") as f:
+        f.write(data)
+
+
+def on_disk(h, name):
+    return os.path.exists(os.path.join(h.docroot, "zwgk", name))
+
+
+@pytest.fixture(scope="module")
+def page_100_mb():
+    return HEAD.encode() + b"<p>" + "政务公开".encode() * (100 * 1024 * 1024 // 12) + b"</p>"
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+def test_100_mb_publish_gets_413_with_a_clear_message(site, page_100_mb, chunked):
+    data = page_100_mb
+    args = ["-H", "Transfer-Encoding: chunked"] if chunked else []
+    status, body, took = timed_put(site, "/zwgk/big.html", data, *args)
+    assert status == 413 and took < 20
+    problem = json.loads(body)
+    assert problem["title"] == "页面过大，无法检查" and "上限" in problem["detail"]
+    assert not on_disk(site, "big.html")
+
+
+def test_100_mb_page_on_disk_is_judged_on_its_head_and_blocked(site):
+    """A 不予公开 page too large to judge whole (max-page-bytes, 20 MB) is
+    judged on its first 20 MB, not served unjudged."""
+    pad = ("<p>" + "政务公开" * 1000 + "</p>\n").encode() * (100 * 1024 * 1024 // 12009)
+    put_file(site, "big-withheld.html", WITHHELD.encode() + pad + b"</body></html>")
+    status, headers, body, took = timed_get(site, "/zwgk/big-withheld.html")
+    assert status == 404 and b"QQSECRET" not in body and took < 20
+    assert "judged on its first" in site.error_log()
+    # cached: the second answer does not parse 20 MB again
+    status, _, _, took2 = timed_get(site, "/zwgk/big-withheld.html")
+    assert status == 404 and took2 < 1
+    put_file(site, "big-ok.html", HEAD.encode() + pad + b"</body></html>")
+    status, headers, body, took = timed_get(site, "/zwgk/big-ok.html")
+    assert status == 200 and len(body) > 100 * 1024 * 1024 - 100000 and took < 30
+
+
+def test_100000_nested_elements_publish_and_serve_in_bounded_time(site):
+    deep = HEAD + "<div>" * 100000 + "<p>联系人身份证号：%s</p>" % ID + "</div>" * 100000 + "</body></html>"
+    status, body, took = timed_put(site, "/zwgk/deep.html", deep.encode())
+    assert status == 422 and took < 20
+    assert "privacy-id-number" in {e["rule"] for e in json.loads(body)["errors"]}
+    put_file(site, "deep-withheld.html", (WITHHELD + "<div>" * 100000 + "<p>（此件不予公开）</p>" + "</div>" * 100000).encode())
+    status, _, body, took = timed_get(site, "/zwgk/deep-withheld.html")
+    assert status == 404 and b"QQSECRET" not in body and took < 20
+
+
+def test_billion_laughs_is_never_expanded(site):
+    page = BOMB + HEAD + "<p>" + "&f;" * 50 + "</p></body></html>"
+    status, body, took = timed_put(site, "/zwgk/bomb.html", page.encode())
+    assert status in (201, 422) and took < 10
+    # stored as sent, not expanded
+    if status == 201:
+        assert os.path.getsize(os.path.join(site.docroot, "zwgk", "bomb.html")) == len(page.encode())
+    put_file(site, "bomb-withheld.html", (BOMB + WITHHELD + "<p>" + "&f;" * 50 + "</p></body></html>").encode())
+    status, _, body, took = timed_get(site, "/zwgk/bomb-withheld.html")
+    assert status == 404 and took < 10 and len(body) < 1000
+
+
+def test_invalid_bytes_after_a_gbk_declaration(site):
+    bad = ('<html><head><meta charset="gbk"><title>t</title></head><body>'.encode("ascii")
+           + "公开属性：不予公开 机密段落QQSECRET".encode("gbk") + b"\x81\x20\xff\xfe" + b"</body></html>")
+    status, body, took = timed_put(site, "/zwgk/badgbk.html", bad)
+    assert status == 400 and took < 5
+    problem = json.loads(body)
+    assert problem["title"] == "页面无法解码" and "字节" in problem["detail"]
+    assert not on_disk(site, "badgbk.html")
+    # the same bytes put in the docroot by other means: judged leniently, blocked
+    put_file(site, "badgbk.html", bad)
+    status, _, body, took = timed_get(site, "/zwgk/badgbk.html")
+    assert status == 404 and "QQSECRET".encode("gbk") not in body and took < 5
+
+
+def test_nul_bytes_do_not_hide_a_withheld_note(site):
+    page = HEAD.encode() + b"\x00\x00<p>\x00" + "（此件不予公开）机密段落QQSECRET".encode() + b"</p></body></html>"
+    status, body, took = timed_put(site, "/zwgk/nul.html", page)
+    assert status == 422 and took < 5
+    assert {"attribute-not-public", "attribute-conflict"} & {e["rule"] for e in json.loads(body)["errors"]}
+    put_file(site, "nul.html", page)
+    status, _, body, _ = timed_get(site, "/zwgk/nul.html")
+    assert status == 404 and b"QQSECRET" not in body
+
+
+def test_policy_with_an_xxe_or_an_entity_bomb_fails_configtest(tmp_path):
+    for n, dtd in enumerate(('<!DOCTYPE policy [<!ENTITY x SYSTEM "file:///etc/passwd">]>',
+                             BOMB.replace("html", "policy"))):
+        pol = tmp_path / ("p%d.xml" % n)
+        ent = "&x;" if n == 0 else "&f;"
+        pol.write_text('<?xml version="1.0"?>\n%s\n<policy version="1"><charset default="%s"/></policy>\n' % (dtd, ent),
+                       encoding="utf-8")
+        h = Httpd()
+        try:
+            h.write_conf("DisclosurePolicy %s\n" % pol)
+            t0 = time.time()
+            r = h.configtest()
+            assert r.returncode != 0 and time.time() - t0 < 10
+            assert "DisclosurePolicy" in r.stderr and ("DOCTYPE" in r.stderr or "entity" in r.stderr)
+            assert "root:" not in r.stderr + r.stdout
+        finally:
+            h.cleanup()
