@@ -1,9 +1,15 @@
 /* disclosure — the command line of mod_disclosure: editors' pre-check,
  * inspectors' scans and reports. */
+#include "config.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#ifdef HAVE_MIMALLOC
+#include <mimalloc.h>
+#endif
 
 #include "cli.h"
 #include "scan.h"
@@ -129,6 +135,12 @@ int main(int argc, char **argv)
         return cmd_report(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("disclosure %s\n", DSC_VERSION);
+#ifdef HAVE_MIMALLOC
+        /* also keeps libmimalloc among the libraries the command needs */
+        printf("allocator: mimalloc %d.%d.%d\n", mi_version() / 100, mi_version() / 10 % 10, mi_version() % 10);
+#else
+        printf("allocator: the C library's malloc\n");
+#endif
         return EXIT_CLEAN;
     }
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
