@@ -44,8 +44,9 @@ def _log_path(opts, path):
 
 
 # (gcc's UBSan ignores log_path: its reports reach error_log, httpd's stderr)
-BAD_LOG = re.compile(r"\[(?:[a-z_]+:)?(error|crit|alert|emerg)\]|Segmentation fault|exit signal|AH00052"
-                     r"|runtime error:|==\d+==ERROR: [A-Za-z]+Sanitizer")
+SANITIZER_REPORT = re.compile(r"runtime error:|==\d+==ERROR: [A-Za-z]+Sanitizer")
+BAD_LOG = re.compile(r"\[(?:[a-z_]+:)?(error|crit|alert|emerg)\]|Segmentation fault|exit signal|AH00052|"
+                     + SANITIZER_REPORT.pattern)
 
 
 class Httpd:
@@ -65,6 +66,9 @@ class Httpd:
         self.extra = extra
         self.proc = None
         self.allowed_errors = []
+        # a command to run apache2 under (e.g. valgrind), and extra arguments (-X)
+        self.wrapper = []
+        self.args = []
         self.write_conf()
 
     @property
@@ -133,14 +137,20 @@ class Httpd:
                 env[var] = _log_path(env.get(var), os.path.join(self.logs, "sanitizer." + tool))
         return env
 
-    def sanitizer_reports(self):
-        """[(file name, text)] of the non-empty sanitizer reports of this server."""
+    def sanitizer_reports(self, with_error_log=False):
+        """[(file name, text)] of this server's sanitizer reports; with_error_log
+        adds error_log from its first report on (UBSan's, and crashes')."""
         out = []
         if os.path.isdir(self.logs):
             for n in sorted(os.listdir(self.logs)):
-                p = os.path.join(self.logs, n)
-                if n.startswith("sanitizer.") and os.path.getsize(p) > 0:
-                    out.append((n, open(p, encoding="utf-8", errors="replace").read()))
+                if n.startswith("sanitizer."):
+                    text = open(os.path.join(self.logs, n), encoding="utf-8", errors="replace").read()
+                    if SANITIZER_REPORT.search(text):
+                        out.append((n, text))
+        m = SANITIZER_REPORT.search(self.error_log()) if with_error_log else None
+        if m:
+            log = self.error_log()
+            out.append(("error_log", log[log.rfind("\n", 0, m.start()) + 1:]))
         return out
 
     def configtest(self):
@@ -150,11 +160,11 @@ class Httpd:
         r = self.configtest()
         if r.returncode != 0:
             raise RuntimeError("configtest failed: " + r.stderr)
-        self.proc = subprocess.Popen([HTTPD, "-f", self.conf, "-DFOREGROUND"],
+        self.proc = subprocess.Popen(self.wrapper + [HTTPD, "-f", self.conf, "-DFOREGROUND"] + self.args,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                      # prefork signals its whole process group on stop
                                      start_new_session=True, env=self.env())
-        deadline = time.time() + 15
+        deadline = time.time() + (120 if self.wrapper else 15)
         while time.time() < deadline:
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
@@ -173,7 +183,7 @@ class Httpd:
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
             try:
-                self.proc.wait(15)
+                self.proc.wait(120 if self.wrapper else 15)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
@@ -196,7 +206,7 @@ class Httpd:
         """Stop and remove the server; a sanitizer report (leaks are written when
         the processes exit, so only now) fails the test that owns the server."""
         self.stop()
-        reports = self.sanitizer_reports()
+        reports = self.sanitizer_reports(with_error_log=True)
         if reports and SANITIZER_LOGDIR:
             for n, _ in reports:
                 shutil.copy(os.path.join(self.logs, n),
