@@ -440,7 +440,8 @@ int cmd_scan(int argc, char **argv)
     }
 
     /* phase 2: cross-page verdicts against the whole site */
-    qsort(s.pages, s.npages, sizeof *s.pages, by_url);
+    if (s.npages)   /* nothing fetched: s.pages is NULL, which qsort must not get */
+        qsort(s.pages, s.npages, sizeof *s.pages, by_url);
     snprintf(pages_path, sizeof pages_path, "%s/pages.jsonl", s.spool_dir);
     s.out = fopen(pages_path, "w+");
     if (s.out) {

@@ -225,13 +225,43 @@ int md_cache_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s, co
 
 /* Look a key up; on a miss judge the bytes and store the verdict. The cache
  * owns verdicts; a request copies what it needs into its pool. */
+static apr_hash_t *status_cache;
+static apr_pool_t *status_pool;
+static void status_cache_clear(void);
+
+/* Drop every verdict of this process (cache_lock held or no threads left). */
+static void verdicts_clear(void)
+{
+    for (apr_hash_index_t *hi = apr_hash_first(NULL, cache); hi; hi = apr_hash_next(hi)) {
+        void *val;
+        apr_hash_this(hi, NULL, NULL, &val);
+        verdict_free(val);
+    }
+    apr_pool_clear(cache_pool);
+    cache = apr_hash_make(cache_pool);
+}
+
+/* The tables hold malloc'd verdicts and statuses: free them as the child
+ * exits, before its pool takes the tables (a pre-cleanup runs first). */
+static apr_status_t caches_free(void *unused)
+{
+    (void)unused;
+    verdicts_clear();
+    status_cache_clear();
+    return APR_SUCCESS;
+}
+
 void md_cache_child_init(apr_pool_t *pchild)
 {
     if (socache_mutex)
         apr_global_mutex_child_init(&socache_mutex, apr_global_mutex_lockfile(socache_mutex), pchild);
     apr_pool_create(&cache_pool, pchild);
     cache = apr_hash_make(cache_pool);
+    /* not a subpool of cache_pool: verdicts_clear() clears that one */
+    apr_pool_create(&status_pool, pchild);
+    status_cache = apr_hash_make(status_pool);
     apr_thread_mutex_create(&cache_lock, APR_THREAD_MUTEX_DEFAULT, pchild);
+    apr_pool_pre_cleanup_register(pchild, NULL, caches_free);
 }
 
 /* Requests get their own copy in their pool: the cache may drop its entries
@@ -264,13 +294,7 @@ static md_verdict *local_put(request_rec *r, const char *key, md_verdict *v)
     apr_thread_mutex_lock(cache_lock);
     if (apr_hash_count(cache) >= CACHE_MAX_ENTRIES) {
         /* a crude bound: start over (verdicts are cheap to recompute) */
-        for (apr_hash_index_t *hi = apr_hash_first(NULL, cache); hi; hi = apr_hash_next(hi)) {
-            void *val;
-            apr_hash_this(hi, NULL, NULL, &val);
-            verdict_free(val);
-        }
-        apr_pool_clear(cache_pool);
-        cache = apr_hash_make(cache_pool);
+        verdicts_clear();
     }
     md_verdict *old = apr_hash_get(cache, key, APR_HASH_KEY_STRING);
     if (old) {
@@ -340,8 +364,6 @@ md_verdict *md_cache_get(request_rec *r, const char *key, const char *data, apr_
 /* Registry status per page, cached in the process and dropped when the
  * registry's generation moves (read at most once a second): serving does
  * not touch SQLite for every request. */
-static apr_hash_t *status_cache;
-static apr_pool_t *status_pool;
 static long long status_gen = -1;
 static apr_time_t status_checked;
 
@@ -416,10 +438,6 @@ dsc_page_status *md_page_status(request_rec *r, dsc_registry *reg, const char *u
 {
     apr_time_t changed = shared_change(r);
     apr_thread_mutex_lock(cache_lock);
-    if (!status_pool) {
-        apr_pool_create(&status_pool, cache_pool);
-        status_cache = apr_hash_make(status_pool);
-    }
     apr_time_t now = apr_time_now();
     if (changed != change_seen) {
         change_seen = changed;

@@ -94,3 +94,8 @@ def httpd(backend):
     bad = h.bad_log_lines()
     h.cleanup()
     assert not bad, "unexpected error_log lines:\n" + "\n".join(bad)
+
+
+def pytest_configure(config):
+    # make check-asan runs pytest -m "not no_asan"; pytest reports them as deselected
+    config.addinivalue_line("markers", "no_asan(reason): left out of make check-asan, with the reason given")

@@ -31,7 +31,22 @@ def free_port():
         return s.getsockname()[1]
 
 
-BAD_LOG = re.compile(r"\[(?:[a-z_]+:)?(error|crit|alert|emerg)\]|Segmentation fault|exit signal|AH00052")
+# make check-asan (build-aux/check-asan.sh): apache2 itself is not instrumented, so
+# the sanitizer runtime is preloaded for the instrumented module, and its reports are
+# written next to error_log (sanitizer.asan.PID); any report fails the test.
+SANITIZER_PRELOAD = os.environ.get("DISCLOSURE_SANITIZER_PRELOAD")
+SANITIZER_LOGDIR = os.environ.get("DISCLOSURE_SANITIZER_LOGDIR")
+
+
+def _log_path(opts, path):
+    kept = [o for o in (opts or "").split(":") if o and not o.startswith("log_path=")]
+    return ":".join(kept + ["log_path=" + path])
+
+
+# (gcc's UBSan ignores log_path: its reports reach error_log, httpd's stderr)
+SANITIZER_REPORT = re.compile(r"runtime error:|==\d+==ERROR: [A-Za-z]+Sanitizer")
+BAD_LOG = re.compile(r"\[(?:[a-z_]+:)?(error|crit|alert|emerg)\]|Segmentation fault|exit signal|AH00052|"
+                     + SANITIZER_REPORT.pattern)
 
 
 class Httpd:
@@ -51,6 +66,9 @@ class Httpd:
         self.extra = extra
         self.proc = None
         self.allowed_errors = []
+        # a command to run apache2 under (e.g. valgrind), and extra arguments (-X)
+        self.wrapper = []
+        self.args = []
         self.write_conf()
 
     @property
@@ -111,18 +129,42 @@ class Httpd:
         with open(self.conf, "w", encoding="utf-8") as f:
             f.write(text)
 
+    def env(self):
+        env = dict(os.environ)
+        if SANITIZER_PRELOAD:
+            env["LD_PRELOAD"] = SANITIZER_PRELOAD
+            for var, tool in (("ASAN_OPTIONS", "asan"), ("UBSAN_OPTIONS", "ubsan")):
+                env[var] = _log_path(env.get(var), os.path.join(self.logs, "sanitizer." + tool))
+        return env
+
+    def sanitizer_reports(self, with_error_log=False):
+        """[(file name, text)] of this server's sanitizer reports; with_error_log
+        adds error_log from its first report on (UBSan's, and crashes')."""
+        out = []
+        if os.path.isdir(self.logs):
+            for n in sorted(os.listdir(self.logs)):
+                if n.startswith("sanitizer."):
+                    text = open(os.path.join(self.logs, n), encoding="utf-8", errors="replace").read()
+                    if SANITIZER_REPORT.search(text):
+                        out.append((n, text))
+        m = SANITIZER_REPORT.search(self.error_log()) if with_error_log else None
+        if m:
+            log = self.error_log()
+            out.append(("error_log", log[log.rfind("\n", 0, m.start()) + 1:]))
+        return out
+
     def configtest(self):
-        return subprocess.run([HTTPD, "-f", self.conf, "-t"], capture_output=True, text=True)
+        return subprocess.run([HTTPD, "-f", self.conf, "-t"], capture_output=True, text=True, env=self.env())
 
     def start(self):
         r = self.configtest()
         if r.returncode != 0:
             raise RuntimeError("configtest failed: " + r.stderr)
-        self.proc = subprocess.Popen([HTTPD, "-f", self.conf, "-DFOREGROUND"],
+        self.proc = subprocess.Popen(self.wrapper + [HTTPD, "-f", self.conf, "-DFOREGROUND"] + self.args,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                      # prefork signals its whole process group on stop
-                                     start_new_session=True)
-        deadline = time.time() + 15
+                                     start_new_session=True, env=self.env())
+        deadline = time.time() + (120 if self.wrapper else 15)
         while time.time() < deadline:
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
@@ -170,7 +212,7 @@ class Httpd:
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
             try:
-                self.proc.wait(15)
+                self.proc.wait(120 if self.wrapper else 15)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
@@ -185,11 +227,23 @@ class Httpd:
         for line in self.error_log().splitlines():
             if BAD_LOG.search(line) and not any(re.search(a, line) for a in self.allowed_errors):
                 out.append(line)
+        for n, text in self.sanitizer_reports():
+            out.append("%s: %s" % (n, text.strip()[:4000]))
         return out
 
     def cleanup(self):
+        """Stop and remove the server; a sanitizer report (leaks are written when
+        the processes exit, so only now) fails the test that owns the server."""
         self.stop()
+        reports = self.sanitizer_reports(with_error_log=True)
+        if reports and SANITIZER_LOGDIR:
+            for n, _ in reports:
+                shutil.copy(os.path.join(self.logs, n),
+                            os.path.join(SANITIZER_LOGDIR, os.path.basename(self.dir) + "." + n))
         shutil.rmtree(self.dir, ignore_errors=True)
+        if reports:
+            raise AssertionError("sanitizer reports from httpd:\n" + "\n".join(
+                "==> %s\n%s" % (n, text.strip()[:4000]) for n, text in reports))
 
 
 def curl(*args, data=None):
