@@ -31,10 +31,10 @@ git -C "$src" -c core.quotepath=off ls-files --cached --others --exclude-standar
 done
 
 cd "$out"
-flags="CC=$CC CFLAGS=-g -O1 $SAN LDFLAGS=$SAN"
+flags="CC=$CC CFLAGS=-g -O1 $SAN LDFLAGS=$SAN --without-mimalloc"
 if [ ! -x configure ] || [ ! -f build-aux/tap-driver.sh ]; then ./autogen.sh >/dev/null; fi
 if [ ! -f Makefile ] || [ "$(cat .asan-flags 2>/dev/null)" != "$flags" ]; then
-  ./configure -q --enable-werror CC="$CC" CFLAGS="-g -O1 $SAN" LDFLAGS="$SAN"
+  ./configure -q --enable-werror --without-mimalloc CC="$CC" CFLAGS="-g -O1 $SAN" LDFLAGS="$SAN"
   echo "$flags" > .asan-flags
 fi
 make -s -j"$jobs"
