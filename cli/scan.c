@@ -433,7 +433,9 @@ int cmd_scan(int argc, char **argv)
      * batch, and its scan_pages rows with it, so a resume redoes exactly that */
     if (dsc_registry_batch(s.reg, 64, &err) != DSC_OK)
         cli_print_error(registry, &err);
+    long long t_collect = mono_ms();
     collect(&s, &o, sources, &frontier, fdepths, claimed_before, &source_failed);
+    long long t_verdicts = mono_ms();
     if (dsc_registry_batch(s.reg, 0, &err) != DSC_OK) {
         cli_print_error(registry, &err);
         goto out;
@@ -456,6 +458,7 @@ int cmd_scan(int argc, char **argv)
     } else {
         fprintf(stderr, "disclosure: %s: cannot write\n", pages_path);
     }
+    long long t_stored = mono_ms();
     if (have_prog) {
         __atomic_store_n(&s.progress_stop, 1, __ATOMIC_SEQ_CST);
         pthread_join(prog, NULL);
@@ -479,8 +482,9 @@ int cmd_scan(int argc, char **argv)
         finished_ok = 1;
     }
     if (getenv("DISCLOSURE_SCAN_STATS"))
-        fprintf(stderr, "disclosure: scan stats: pages=%ld resumed=%ld parsed=%ld kept=%zu\n", npages, resumed,
-                atomic_load(&s.parsed), s.kept_pages);
+        fprintf(stderr, "disclosure: scan stats: pages=%ld resumed=%ld parsed=%ld kept=%zu collect_ms=%lld verdicts_ms=%lld store_ms=%lld\n",
+                npages, resumed, atomic_load(&s.parsed), s.kept_pages, t_verdicts - t_collect, t_stored - t_verdicts,
+                mono_ms() - t_stored);
 
     report_data d = {pages_path, scan, o.baseline != NULL, o.fail_on};
     if (scan_write_reports(o.formats, o.output_dir, &d) < 0)
