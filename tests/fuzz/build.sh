@@ -4,11 +4,12 @@
 # -fsanitize=fuzzer-no-link,address,undefined, then each target linked with
 # -fsanitize=fuzzer. Objects and binaries go to OUT (default tests/fuzz/out
 # under the build directory); sources newer than their object are rebuilt.
-#   build.sh SRCDIR BUILDDIR [OUT]
+#   build.sh SRCDIR BUILDDIR [OUT [TARGET...]]   (default: every target)
 set -eu
 src=$(cd "$1" && pwd)
 build=$(cd "$2" && pwd)
 out=${3:-$build/tests/fuzz/out}
+[ $# -gt 3 ] && shift 3 || set -- check policy sitemap robots
 CC=${FUZZ_CC:-clang}
 command -v "$CC" >/dev/null || { echo "build.sh: $CC not found (apt-get install clang libclang-rt-14-dev)" >&2; exit 2; }
 mkdir -p "$out/obj"
@@ -51,7 +52,11 @@ link() { # name objects...
     # shellcheck disable=SC2086
     $CC $san -fsanitize=fuzzer -o "$out/$name" "$@" $pclibs -lm
 }
-link fuzz_check "$(obj "$src/tests/fuzz/fuzz_check.c")" $lib
-link fuzz_policy "$(obj "$src/tests/fuzz/fuzz_policy.c")" $lib
-link fuzz_sitemap "$(obj "$src/tests/fuzz/fuzz_sitemap.c")" $cli_sitemap
-link fuzz_robots "$(obj "$src/tests/fuzz/fuzz_robots.c")" $cli_robots
+for t in "$@"; do
+    case $t in
+    check | policy) link "fuzz_$t" "$(obj "$src/tests/fuzz/fuzz_$t.c")" $lib ;;
+    sitemap) link fuzz_sitemap "$(obj "$src/tests/fuzz/fuzz_sitemap.c")" $cli_sitemap ;;
+    robots) link fuzz_robots "$(obj "$src/tests/fuzz/fuzz_robots.c")" $cli_robots ;;
+    *) echo "build.sh: unknown target $t" >&2; exit 2 ;;
+    esac
+done
