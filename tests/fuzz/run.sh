@@ -21,7 +21,7 @@ for t in "$@"; do
     check) maxlen=65536 seeds="$src/tests/corpus" ;;
     policy) maxlen=32768 seeds="$src/conf" ;;
     sitemap) maxlen=16384 seeds="" ;;
-    robots) maxlen=8192 seeds="" ;;
+    robots) maxlen=4096 seeds="" ;;
     *) echo "run.sh: unknown target $t" >&2; exit 2 ;;
     esac
     mkdir -p "$out/corpus/$t"
