@@ -10,10 +10,9 @@
 #include <strings.h>
 #include <time.h>
 
-#include "scan.h"
+#include "scan_int.h"
 
 #define USER_AGENT "disclosure/" DSC_VERSION " (mod_disclosure scan)"
-#define ROBOTS_TOKEN "disclosure"
 #define MAX_BODY (64u * 1024 * 1024)
 #define MAX_BACKOFF_MS 60000
 
@@ -24,123 +23,15 @@ static long long now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* ---- robots.txt ---- */
-
-typedef struct {
-    char *prefix;
-    int allow;
-} robots_rule;
+/* ---- hosts ---- */
 
 typedef struct {
     char *host;            /* scheme://host:port */
-    robots_rule *rules;
-    size_t nrules;
+    robots_rules robots;
     int robots_done;
     int active;
     long long last_start, backoff_until;
 } host_state;
-
-/* Groups for our token or "*": a group naming us wins over "*". */
-static void robots_parse(host_state *h, const char *text)
-{
-    robots_rule *mine = NULL, *star = NULL;
-    size_t nmine = 0, nstar = 0;
-    int in_mine = 0, in_star = 0, saw_rule = 0, have_mine = 0;
-    const char *p = text;
-    while (p && *p) {
-        const char *eol = strchr(p, '\n');
-        size_t n = eol ? (size_t)(eol - p) : strlen(p);
-        char line[1024];
-        if (n >= sizeof line)
-            n = sizeof line - 1;
-        memcpy(line, p, n);
-        line[n] = 0;
-        p = eol ? eol + 1 : NULL;
-        char *hash = strchr(line, '#');
-        if (hash)
-            *hash = 0;
-        char *colon = strchr(line, ':');
-        if (!colon)
-            continue;
-        *colon = 0;
-        char *key = line, *val = colon + 1;
-        while (isspace((unsigned char)*key))
-            key++;
-        while (isspace((unsigned char)*val))
-            val++;
-        for (char *e = val + strlen(val); e > val && isspace((unsigned char)e[-1]);)
-            *--e = 0;
-        for (char *e = key + strlen(key); e > key && isspace((unsigned char)e[-1]);)
-            *--e = 0;
-        if (strcasecmp(key, "user-agent") == 0) {
-            if (saw_rule) {
-                in_mine = in_star = 0;
-                saw_rule = 0;
-            }
-            if (strcmp(val, "*") == 0)
-                in_star = 1;
-            else if (strncasecmp(val, ROBOTS_TOKEN, strlen(ROBOTS_TOKEN)) == 0)
-                in_mine = have_mine = 1;
-        } else if (strcasecmp(key, "disallow") == 0 || strcasecmp(key, "allow") == 0) {
-            saw_rule = 1;
-            int allow = tolower((unsigned char)key[0]) == 'a';
-            if (!*val) /* "Disallow:" with no path allows everything */
-                continue;
-            if (in_mine) {
-                robots_rule *r = realloc(mine, (nmine + 1) * sizeof *r);
-                if (!r)
-                    continue;
-                mine = r;
-                mine[nmine].prefix = strdup(val);
-                mine[nmine++].allow = allow;
-            }
-            if (in_star) {
-                robots_rule *r = realloc(star, (nstar + 1) * sizeof *r);
-                if (!r)
-                    continue;
-                star = r;
-                star[nstar].prefix = strdup(val);
-                star[nstar++].allow = allow;
-            }
-        }
-    }
-    robots_rule *keep = have_mine ? mine : star, *drop = have_mine ? star : mine;
-    size_t nkeep = have_mine ? nmine : nstar, ndrop = have_mine ? nstar : nmine;
-    for (size_t i = 0; i < ndrop; i++)
-        free(drop[i].prefix);
-    free(drop);
-    h->rules = keep;
-    h->nrules = nkeep;
-}
-
-/* Longest matching rule wins; no match allows. '*' and '$' are honoured in
- * their simple forms (a trailing '*' is implied; '$' anchors the end). */
-static int robots_allows(const host_state *h, const char *path)
-{
-    size_t best = 0;
-    int allow = 1;
-    for (size_t i = 0; i < h->nrules; i++) {
-        const char *pre = h->rules[i].prefix;
-        if (!pre)
-            continue;
-        size_t n = strlen(pre);
-        int anchored = n && pre[n - 1] == '$';
-        size_t m = anchored ? n - 1 : n;
-        const char *star = memchr(pre, '*', m);
-        int match;
-        if (star) {
-            size_t k = (size_t)(star - pre);
-            match = strncmp(path, pre, k) == 0 && strstr(path + k, star + 1 == pre + m ? "" : star + 1) != NULL;
-        } else {
-            match = anchored ? strlen(path) == m && strncmp(path, pre, m) == 0 : strncmp(path, pre, m) == 0;
-        }
-        if (match && n >= best) {
-            best = n;
-            allow = h->rules[i].allow;
-        }
-    }
-    return allow;
-}
 
 /* ---- URLs ---- */
 
@@ -397,7 +288,7 @@ static void ensure_robots(fetcher *f, host_state *h)
     char *data;
     size_t len;
     if (fetch_one(f->o, url, &data, &len) == 0) {
-        robots_parse(h, data);
+        robots_parse(data, len, &h->robots);
         free(data);
     }
     free(url);
@@ -554,7 +445,7 @@ static long start_ready(fetcher *f, size_t *active)
         }
         ensure_robots(f, h);
         char *pq = url_path_query(j->url);
-        if (!f->o->ignore_robots && pq && !robots_allows(h, pq)) {
+        if (!f->o->ignore_robots && pq && !robots_allows(&h->robots, pq)) {
             free(pq);
             f->stats->robots_excluded++;
             free(j->url);
@@ -658,9 +549,7 @@ int fetch_run(const fetch_opts *o, const char *const *seeds, const int *depths, 
         free(f.pending[i].url);
     free(f.pending);
     for (size_t i = 0; i < f.nhosts; i++) {
-        for (size_t k = 0; k < f.hosts[i]->nrules; k++)
-            free(f.hosts[i]->rules[k].prefix);
-        free(f.hosts[i]->rules);
+        robots_free(&f.hosts[i]->robots);
         free(f.hosts[i]->host);
         free(f.hosts[i]);
     }

@@ -1,7 +1,7 @@
 /* disclosure scan, internal: what scan.c (orchestration), scan_opts.c
  * (options), scan_queue.c (work queue, checking threads), scan_sitemap.c
- * (sitemaps) and scan_store.c (the scan's rows in the registry, resume)
- * share. Not used by the report writers. */
+ * (sitemaps), scan_robots.c (robots.txt), scan_fetch.c (fetcher) and
+ * scan_store.c (the scan's rows in the registry, resume) share. Not used by the report writers. */
 #ifndef DISCLOSURE_SCAN_INT_H
 #define DISCLOSURE_SCAN_INT_H
 #include <jansson.h>
@@ -112,8 +112,30 @@ void pool_finish(scan_pool *p);
 void run_verdicts(scan_state *s, int jobs);
 int add_page(scan_state *s, page_entry e);
 
-/* scan_sitemap.c */
+/* scan_sitemap.c: read a sitemap or sitemap index (file or URL, .gz too);
+ * page URLs go to pages, nested sitemaps are followed. */
 int load_sitemap(const fetch_opts *o, const char *loc, int depth, str_list *pages);
+/* The parser alone, from bytes (gzip is inflated first): page URLs of a
+ * <urlset> to pages, sitemap URLs of a <sitemapindex> to nested. No
+ * network, no DTD, no entity expansion. 0, or -1 with a reason in why. */
+int sitemap_parse(const char *data, size_t len, const char *base, str_list *pages, str_list *nested,
+                  char *why, size_t whylen);
+
+/* scan_robots.c: robots.txt from bytes (fetching is scan_fetch.c's) */
+typedef struct {
+    char *prefix;
+    int allow;
+} robots_rule;
+typedef struct {
+    robots_rule *rules;
+    size_t n;
+} robots_rules;
+/* Set *out to the rules of the group for our token, else of "*";
+ * robots_free releases them. */
+void robots_parse(const char *text, size_t len, robots_rules *out);
+/* 1 when path (path and query of a URL) may be fetched. */
+int robots_allows(const robots_rules *r, const char *path);
+void robots_free(robots_rules *r);
 
 /* scan_store.c: the scan's rows in the registry. A scan row is written
  * when the scan starts (finished NULL); each page, once recorded, gets a

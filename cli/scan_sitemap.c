@@ -1,11 +1,13 @@
 /* disclosure scan: sitemaps and sitemap indexes (file or URL, .gz too),
- * and the URL lists they fill. */
+ * and the URL lists they fill. Fetching and reading files is load_sitemap's;
+ * sitemap_parse turns bytes into URLs. */
 #include <libxml/xmlreader.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
+#include <zlib.h>
 
 #include "scan_int.h"
 
@@ -31,59 +33,102 @@ void list_free(str_list *l)
     free(l->items);
 }
 
-/* Read a sitemap or sitemap index (file or URL, gzip or not) with the
- * streaming reader: no DTD, no entity expansion, no network access by the
- * parser itself. Page URLs go to pages; nested sitemaps are followed. */
-int load_sitemap(const fetch_opts *o, const char *loc, int depth, str_list *pages)
+/* sitemaps.org allows 50 MB uncompressed; beyond this a sitemap is refused
+ * (a small .gz can inflate to gigabytes). */
+#define SITEMAP_MAX_BYTES (64u * 1024 * 1024)
+
+/* Inflate gzip data (concatenated members too), at most SITEMAP_MAX_BYTES.
+ * Returns a malloc'd buffer, or NULL with why set. */
+static char *gunzip(const unsigned char *in, size_t len, size_t *outlen, char *why, size_t whylen)
 {
-    if (depth > 3) {
-        fprintf(stderr, "disclosure: %s: sitemap index nested too deep\n", loc);
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    if (len > UINT32_MAX || inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) {
+        snprintf(why, whylen, "cannot inflate the sitemap");
+        return NULL;
+    }
+    z.next_in = (unsigned char *)in;
+    z.avail_in = (uInt)len;
+    size_t cap = 65536, n = 0;
+    char *out = malloc(cap);
+    int rc = Z_OK, too_large = 0;
+    while (out) {
+        if (n == cap) {
+            if (cap >= SITEMAP_MAX_BYTES) {
+                too_large = 1;
+                break;
+            }
+            char *o = realloc(out, cap * 2);
+            if (!o)
+                break;
+            out = o;
+            cap *= 2;
+        }
+        z.next_out = (unsigned char *)out + n;
+        z.avail_out = (uInt)(cap - n);
+        rc = inflate(&z, Z_NO_FLUSH);
+        n = cap - z.avail_out;
+        if (rc == Z_STREAM_END) {
+            /* another member may follow; other trailing bytes are ignored */
+            if (z.avail_in >= 2 && z.next_in[0] == 0x1f && z.next_in[1] == 0x8b && inflateReset(&z) == Z_OK)
+                continue;
+            break;
+        }
+        if (rc == Z_BUF_ERROR && z.avail_in == 0) /* the data ends inside a member */
+            break;
+        if (rc != Z_OK && rc != Z_BUF_ERROR)
+            break;
+    }
+    inflateEnd(&z);
+    if (!out || rc != Z_STREAM_END || too_large) {
+        if (too_large)
+            snprintf(why, whylen, "the sitemap inflates beyond %u MB", SITEMAP_MAX_BYTES >> 20);
+        else
+            snprintf(why, whylen, "the sitemap is not valid gzip");
+        free(out);
+        return NULL;
+    }
+    *outlen = n;
+    return out;
+}
+
+/* The streaming reader over the bytes: no DTD loaded, no entity expansion,
+ * no network access by the parser itself. */
+int sitemap_parse(const char *data, size_t len, const char *base, str_list *pages, str_list *nested,
+                  char *why, size_t whylen)
+{
+    char *plain = NULL;
+    if (len >= 2 && (unsigned char)data[0] == 0x1f && (unsigned char)data[1] == 0x8b) {
+        if (!(plain = gunzip((const unsigned char *)data, len, &len, why, whylen)))
+            return -1;
+        data = plain;
+    }
+    if (len > SITEMAP_MAX_BYTES) {
+        snprintf(why, whylen, "the sitemap is larger than %u MB", SITEMAP_MAX_BYTES >> 20);
+        free(plain);
         return -1;
     }
-    char tmp[] = "/tmp/disclosure-sitemap-XXXXXX";
-    const char *file = loc;
-    int have_tmp = 0;
-    if (strncasecmp(loc, "http://", 7) == 0 || strncasecmp(loc, "https://", 8) == 0) {
-        char *data;
-        size_t len;
-        if (fetch_one(o, loc, &data, &len) != 0) {
-            fprintf(stderr, "disclosure: %s: 无法获取站点地图 cannot fetch the sitemap\n", loc);
-            return -1;
-        }
-        int fd = mkstemp(tmp);
-        int ok = fd >= 0 && write(fd, data, len) == (ssize_t)len;
-        if (fd >= 0)
-            close(fd);
-        free(data);
-        if (!ok) {
-            if (fd >= 0)
-                unlink(tmp);
-            return -1;
-        }
-        file = tmp;
-        have_tmp = 1;
-    }
-    /* xmlReaderForFile inflates gzip transparently */
-    xmlTextReaderPtr r = xmlReaderForFile(file, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    xmlTextReaderPtr r = xmlReaderForMemory(data, (int)len, base, NULL,
+                                            XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
     if (!r) {
-        fprintf(stderr, "disclosure: %s: cannot read the sitemap\n", loc);
-        if (have_tmp)
-            unlink(tmp);
+        snprintf(why, whylen, "cannot read the sitemap");
+        free(plain);
         return -1;
     }
     int index = -1, rc = 0, ret;
-    str_list nested = {0};
     while ((ret = xmlTextReaderRead(r)) == 1) {
         if (xmlTextReaderNodeType(r) != XML_READER_TYPE_ELEMENT)
             continue;
         const char *name = (const char *)xmlTextReaderConstLocalName(r);
+        if (!name)
+            continue;
         if (index < 0) {
             if (strcmp(name, "sitemapindex") == 0)
                 index = 1;
             else if (strcmp(name, "urlset") == 0)
                 index = 0;
             else {
-                fprintf(stderr, "disclosure: %s: not a sitemap (root <%s>)\n", loc, name);
+                snprintf(why, whylen, "not a sitemap (root <%.64s>)", name);
                 rc = -1;
                 break;
             }
@@ -96,18 +141,75 @@ int load_sitemap(const fetch_opts *o, const char *loc, int depth, str_list *page
                 for (char *e = t + strlen(t); e > t && (e[-1] == ' ' || e[-1] == '\n' || e[-1] == '\t' || e[-1] == '\r');)
                     *--e = 0;
                 if (*t)
-                    list_add(index ? &nested : pages, t);
+                    list_add(index ? nested : pages, t);
                 xmlFree(v);
             }
         }
     }
-    if (ret < 0) {
-        fprintf(stderr, "disclosure: %s: the sitemap is not well-formed XML\n", loc);
+    if (rc == 0 && ret < 0) {
+        snprintf(why, whylen, "the sitemap is not well-formed XML");
         rc = -1;
     }
     xmlFreeTextReader(r);
-    if (have_tmp)
-        unlink(tmp);
+    free(plain);
+    return rc;
+}
+
+/* A local sitemap file, whole, at most SITEMAP_MAX_BYTES. */
+static int read_file(const char *path, char **data, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    size_t cap = 65536, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap || cap > SITEMAP_MAX_BYTES)
+            break;
+        char *b = realloc(buf, cap * 2);
+        if (!b) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = b;
+        cap *= 2;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (!buf || bad) {
+        free(buf);
+        return -1;
+    }
+    *data = buf;
+    *len = n;
+    return 0;
+}
+
+int load_sitemap(const fetch_opts *o, const char *loc, int depth, str_list *pages)
+{
+    if (depth > 3) {
+        fprintf(stderr, "disclosure: %s: sitemap index nested too deep\n", loc);
+        return -1;
+    }
+    char *data;
+    size_t len;
+    if (strncasecmp(loc, "http://", 7) == 0 || strncasecmp(loc, "https://", 8) == 0) {
+        if (fetch_one(o, loc, &data, &len) != 0) {
+            fprintf(stderr, "disclosure: %s: 无法获取站点地图 cannot fetch the sitemap\n", loc);
+            return -1;
+        }
+    } else if (read_file(loc, &data, &len) != 0) {
+        fprintf(stderr, "disclosure: %s: cannot read the sitemap\n", loc);
+        return -1;
+    }
+    str_list nested = {0};
+    char why[256] = "";
+    int rc = sitemap_parse(data, len, loc, pages, &nested, why, sizeof why);
+    free(data);
+    if (rc < 0)
+        fprintf(stderr, "disclosure: %s: %s\n", loc, why);
     for (size_t i = 0; rc == 0 && i < nested.n; i++)
         if (load_sitemap(o, nested.items[i], depth + 1, pages) < 0)
             rc = -1;

@@ -102,8 +102,15 @@ void dsc_global_init(void);
  * the taxonomy and calendar it names. path NULL gives the built-in default,
  * which equals conf/policy.xml. Relative file names in a policy resolve
  * against the policy's own directory, then DISCLOSURE_DATADIR (environment)
- * or the installed data directory, then the copy built into the library. */
+ * or the installed data directory, then the copy built into the library.
+ * On failure *out is NULL and err says why. */
 dsc_status dsc_policy_load(const char *path, dsc_policy **out, dsc_error *err);
+/* The same from a policy's text in memory (len bytes of data): name is what
+ * errors and dsc_policy_describe() call it (NULL: "(memory)"). Relative file
+ * names in it resolve against DISCLOSURE_DATADIR or the installed data
+ * directory, then the built-in copy. */
+dsc_status dsc_policy_load_memory(const char *data, size_t len, const char *name,
+                                  dsc_policy **out, dsc_error *err);
 void dsc_policy_free(dsc_policy *policy);
 /* Short human description, e.g. "conf/policy.xml (taxonomy 国务院公文主题分类,
  * calendar 2017-2026)". Owned by the policy. */

@@ -410,6 +410,8 @@ void dsc_extract(dsc_result *r, htmlDocPtr doc)
                 sbuf b = {buf, 0, 512, 0, NULL};
                 buf[0] = '\0';
                 ex_subtree_text(n, &b, 8);
+                if (b.href) /* a link inside <title>: kept by the walk, unused here */
+                    xmlFree((xmlChar *)b.href);
                 r->html_title = dsc_norm_value(x.a, buf, b.len);
                 descend = 0;
             } else if (name_is(n, "base") && !base_href) {

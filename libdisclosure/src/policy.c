@@ -1,6 +1,7 @@
 /* Policy loading: the built-in default (conf/policy.xml, compiled in) is
  * applied first, then the site's file on top of it. */
 #include <errno.h>
+#include <limits.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -393,8 +394,12 @@ static dsc_status apply_doc(loader *L, const char *path, const char *data, size_
     return st;
 }
 
-dsc_status dsc_policy_load(const char *path, dsc_policy **out, dsc_error *err)
+/* The built-in default, then the site's policy on top: from the file path,
+ * or from data (len bytes) named name when data is set. */
+static dsc_status load(const char *path, const char *data, size_t len, dsc_policy **out,
+                       dsc_error *err)
 {
+    *out = NULL;
     dsc_global_init();
     if (err)
         memset(err, 0, sizeof(*err));
@@ -406,10 +411,19 @@ dsc_status dsc_policy_load(const char *path, dsc_policy **out, dsc_error *err)
         p->severity[i] = dsc_rule_at(i)->default_severity;
     loader L = {p, a, "(built-in) conf/policy.xml", NULL, NULL, 0, 0};
 
-    size_t len;
-    const char *def = dsc_embedded("conf/policy.xml", &len);
-    dsc_status st = apply_doc(&L, L.path, def, len, err);
-    if (st == DSC_OK && path) {
+    size_t deflen;
+    const char *def = dsc_embedded("conf/policy.xml", &deflen);
+    dsc_status st = apply_doc(&L, L.path, def, deflen, err);
+    if (st == DSC_OK && data) {
+        L.path = path;
+        if (len > INT_MAX) {
+            dsc_set_error(err, DSC_ERR_POLICY, path, 0, "the policy is too large");
+            st = DSC_ERR_POLICY;
+        } else {
+            /* a policy in memory has no directory of its own */
+            st = apply_doc(&L, path, len ? data : "", len, err);
+        }
+    } else if (st == DSC_OK && path) {
         char *copy = dsc_arena_strdup(a, path);
         L.path = path;
         L.dir = dsc_arena_strdup(a, dirname(copy));
@@ -436,6 +450,22 @@ dsc_status dsc_policy_load(const char *path, dsc_policy **out, dsc_error *err)
                                       dsc_calendar_range(p->calendar));
     *out = p;
     return DSC_OK;
+}
+
+dsc_status dsc_policy_load(const char *path, dsc_policy **out, dsc_error *err)
+{
+    return load(path, NULL, 0, out, err);
+}
+
+dsc_status dsc_policy_load_memory(const char *data, size_t len, const char *name,
+                                  dsc_policy **out, dsc_error *err)
+{
+    if (!data && len) {
+        *out = NULL;
+        dsc_set_error(err, DSC_ERR_ARG, name, 0, "no policy data");
+        return DSC_ERR_ARG;
+    }
+    return load(name ? name : "(memory)", data ? data : "", len, out, err);
 }
 
 void dsc_policy_free(dsc_policy *p)

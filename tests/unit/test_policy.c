@@ -89,6 +89,35 @@ static dsc_result *check_with(const dsc_policy *p, const char *html, const char 
 
 /* ---------------------------------------------------------------- */
 
+/* A policy from memory (the fuzzer's entry point) is the same policy as
+ * from a file, and its errors name it and their line. */
+static void test_load_memory(void **state)
+{
+    (void)state;
+    const char *text = XMLDECL "<policy version=\"1\">\n<rules>\n"
+                               "  <rule id=\"topic-missing\" severity=\"off\"/>\n</rules>\n</policy>\n";
+    dsc_policy *p = NULL;
+    dsc_error err;
+    assert_int_equal(dsc_policy_load_memory(text, strlen(text), "site.xml", &p, &err), DSC_OK);
+    track(p, LIVE_POLICY);
+    assert_int_equal(dsc_policy_severity(p, "topic-missing"), DSC_SEV_OFF);
+    assert_int_equal(dsc_policy_severity(p, "topic-unknown"), DSC_SEV_ERROR);
+    assert_non_null(strstr(dsc_policy_describe(p), "site.xml (taxonomy 国务院公文主题分类"));
+    policy_free(p);
+
+    const char *bad = XMLDECL "<policy version=\"1\">\n<rules>\n"
+                              "  <rule id=\"no-such-rule\" severity=\"off\"/>\n</rules>\n</policy>\n";
+    p = (dsc_policy *)&p;
+    assert_int_equal(dsc_policy_load_memory(bad, strlen(bad), "site.xml", &p, &err), DSC_ERR_POLICY);
+    assert_null(p);
+    assert_string_equal(err.file, "site.xml");
+    assert_int_equal(err.line, 4); /* XMLDECL ends in a newline */
+    /* empty text is no policy; NULL data with a length is a bad argument */
+    assert_int_equal(dsc_policy_load_memory("", 0, NULL, &p, &err), DSC_ERR_POLICY);
+    assert_string_equal(err.file, "(memory)");
+    assert_int_equal(dsc_policy_load_memory(NULL, 5, NULL, &p, &err), DSC_ERR_ARG);
+}
+
 static void test_default_loads(void **state)
 {
     (void)state;
@@ -772,6 +801,7 @@ int main(void)
         TEST(test_xpath_override),
         TEST(test_site_labels),
         TEST(test_kinds),
+        TEST(test_load_memory),
     };
     return cmocka_run_group_tests_name("policy", tests, setup, teardown);
 }
