@@ -395,16 +395,19 @@ static int mark(dsc_registry *reg, const char *sql, const char *a, const char *b
     return step_done(st);
 }
 
-static dsc_status dsc_registry_record_unlocked(dsc_registry *reg, const dsc_result *res, const char *content_hash,
-                               long long now, dsc_error *err)
+/* page: the result's JSON, made by the caller outside the registry's lock
+ * (it is most of a record's CPU, and threads checking pages in parallel
+ * should not queue behind it); the function takes it over. */
+static dsc_status dsc_registry_record_unlocked(dsc_registry *reg, const dsc_result *res, char *page,
+                                               const char *content_hash, long long now, dsc_error *err)
 {
     const char *url = res->url ? res->url : res->path;
     if (!url) {
         dsc_set_error(err, DSC_ERR_ARG, NULL, 0, "registry: a page needs a URL or a path");
+        free(page);
         return DSC_ERR_ARG;
     }
     char *path = url_path_dup(url);
-    char *page = dsc_result_json(res, DSC_JSON_EXTRAS);
     dsc_status s = DSC_OK;
     /* in a batch the page is a savepoint of the batch's transaction */
     int batched = reg->batch > 0;
@@ -513,9 +516,10 @@ out:
 dsc_status dsc_registry_record(dsc_registry *reg, const dsc_result *res, const char *content_hash,
                                long long now, dsc_error *err)
 {
+    char *page = res ? dsc_result_json(res, DSC_JSON_EXTRAS) : NULL;
     if (reg)
         dsc_reg_lock(reg);
-    dsc_status r = dsc_registry_record_unlocked(reg, res, content_hash, now, err);
+    dsc_status r = dsc_registry_record_unlocked(reg, res, page, content_hash, now, err);
     if (reg)
         dsc_reg_unlock(reg);
     return r;
