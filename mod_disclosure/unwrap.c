@@ -65,6 +65,27 @@ int md_sniff_text(const char *head, apr_size_t n)
 
 /* gzip, zlib or raw deflate, inflated to at most max bytes (a bomb stops
  * there); NULL when the data is none of them or is corrupt. */
+/* Double a decompression buffer, up to max bytes (+1 for the NUL); frees
+ * it and returns NULL when memory runs out. */
+static char *grow(char *buf, apr_size_t *cap, apr_size_t max)
+{
+    *cap = *cap * 2 < max ? *cap * 2 : max;
+    char *nb = realloc(buf, *cap + 1);
+    if (!nb)
+        free(buf);
+    return nb;
+}
+
+/* n decompressed bytes, moved into the pool as a NUL-terminated string. */
+static const char *to_pool(apr_pool_t *p, char *buf, apr_size_t n, apr_size_t *out_len)
+{
+    char *out = apr_pmemdup(p, buf, n + 1);
+    out[n] = '\0';
+    free(buf);
+    *out_len = n;
+    return out;
+}
+
 const char *md_inflate(apr_pool_t *p, const char *data, apr_size_t len, apr_size_t max, apr_size_t *out_len)
 {
     for (int attempt = 0; attempt < 2; attempt++) {
@@ -90,24 +111,15 @@ const char *md_inflate(apr_pool_t *p, const char *data, apr_size_t len, apr_size
                     rc = Z_STREAM_END;
                     break;
                 }
-                cap = cap * 2 < max ? cap * 2 : max;
-                char *nb = realloc(buf, cap + 1);
-                if (!nb)
-                    free(buf);
-                buf = nb;
+                buf = grow(buf, &cap, max);
             } else if (rc == Z_BUF_ERROR) {
                 break; /* truncated input */
             }
         }
         apr_size_t n = z.total_out;
         inflateEnd(&z);
-        if (buf && rc == Z_STREAM_END) {
-            char *out = apr_pmemdup(p, buf, n + 1);
-            out[n] = '\0';
-            free(buf);
-            *out_len = n;
-            return out;
-        }
+        if (buf && rc == Z_STREAM_END)
+            return to_pool(p, buf, n, out_len);
         free(buf);
     }
     return NULL;
@@ -134,22 +146,14 @@ static const char *unbrotli(apr_pool_t *p, const char *data, apr_size_t len, apr
             rc = BROTLI_DECODER_RESULT_SUCCESS; /* the first max bytes */
             break;
         }
-        cap = cap * 2 < max ? cap * 2 : max;
-        char *nb = realloc(buf, cap + 1);
-        if (!nb)
-            free(buf);
-        buf = nb;
+        buf = grow(buf, &cap, max);
     }
     BrotliDecoderDestroyInstance(st);
     if (!buf || rc != BROTLI_DECODER_RESULT_SUCCESS) {
         free(buf);
         return NULL;
     }
-    char *res = apr_pmemdup(p, buf, total + 1);
-    res[total] = '\0';
-    free(buf);
-    *out_len = total;
-    return res;
+    return to_pool(p, buf, total, out_len);
 }
 
 const char *md_decompress(apr_pool_t *p, const char *encoding, const char *filename, const char *data,

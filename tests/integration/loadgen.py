@@ -27,6 +27,22 @@ BAD_PAGES = [
 
 SECRET = "内部测算底数XYZZY"
 
+# a server with room for every publisher at once (the base allows 64
+# workers), publishing with mod_dav under /zwgk/ and the module on
+LOAD_CONF = """
+ServerLimit 12
+ThreadsPerChild 32
+MaxRequestWorkers 192
+MaxSpareThreads 192
+DisclosureRegistry %(registry)s
+<Location /zwgk/>
+  Dav On
+  DisclosureEngine On
+  DisclosurePublish On
+</Location>
+"""
+
+
 
 def sha1(data):
     return hashlib.sha1(data).hexdigest()

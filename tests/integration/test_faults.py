@@ -14,25 +14,13 @@ import time
 
 import pytest
 
-from loadgen import Load, integrity, registry_rows, request, settled_rows, sha1, verify, verify_reads, withheld_page
+from loadgen import LOAD_CONF, Load, integrity, registry_rows, request, settled_rows, sha1, verify, verify_reads, withheld_page
 from pages import policy_page
 from pyhttpd import Httpd
 
 SECONDS = float(os.environ.get("DISCLOSURE_FAULT_SECONDS", "20"))
 CLIENTS = int(os.environ.get("DISCLOSURE_FAULT_CLIENTS", "50"))
 
-CONF = """
-ServerLimit 12
-ThreadsPerChild 32
-MaxRequestWorkers 192
-MaxSpareThreads 192
-DisclosureRegistry %(registry)s
-<Location /zwgk/>
-  Dav On
-  DisclosureEngine On
-  DisclosurePublish On
-</Location>
-"""
 
 # what the module logs when it refuses a publish for the registry's sake
 REFUSED = r"\[disclosure:error\].*publish of \S+ refused \(503\)"
@@ -45,7 +33,7 @@ def make(clients=0):
         os.makedirs(os.path.join(h.docroot, "zwgk", "load", "c%03d" % c), exist_ok=True)
     with open(os.path.join(h.docroot, "zwgk", "withheld.html"), "wb") as f:
         f.write(withheld_page())
-    h.write_conf(CONF % {"registry": h.registry})
+    h.write_conf(LOAD_CONF % {"registry": h.registry})
     return h
 
 

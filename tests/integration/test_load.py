@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from loadgen import Load, integrity, request, verify, verify_reads, withheld_page
+from loadgen import LOAD_CONF, Load, integrity, request, verify, verify_reads, withheld_page
 from pyhttpd import Httpd
 
 # what registry.c says when SQLite gives up on a lock (SQLITE_BUSY/LOCKED)
@@ -24,19 +24,6 @@ BUSY = re.compile(r"locked by another connection|database is locked|database tab
 SECONDS = float(os.environ.get("DISCLOSURE_LOAD_SECONDS", "60"))
 CLIENTS = int(os.environ.get("DISCLOSURE_LOAD_CLIENTS", "100"))
 
-# room for every client at once (the base allows 64 workers)
-LOAD_CONF = """
-ServerLimit 12
-ThreadsPerChild 32
-MaxRequestWorkers 192
-MaxSpareThreads 192
-DisclosureRegistry %(registry)s
-<Location /zwgk/>
-  Dav On
-  DisclosureEngine On
-  DisclosurePublish On
-</Location>
-"""
 
 
 def start(name):
