@@ -63,7 +63,7 @@ static int write_shared(const char *format, const report_data *d, FILE *out)
 {
     char *scan = d->scan ? json_dumps(d->scan, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     dsc_error err;
-    dsc_status st = dsc_report_write_pages(d->pages_file, scan, d->have_baseline, format, out, &err);
+    dsc_status st = dsc_report_write_pages_trend(d->pages_file, scan, d->scans, d->have_baseline, format, out, &err);
     free(scan);
     if (st != DSC_OK)
         fprintf(stderr, "disclosure: %s\n", err.message);

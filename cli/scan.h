@@ -64,14 +64,11 @@ typedef struct {
     json_t *scan;           /* {"id","started","finished","sources","pages","fetch_errors"} or NULL */
     int have_baseline;
     dsc_severity fail_on;
+    const char *scans;      /* the HTML trend: JSON array of scans, this one included (or NULL) */
 } report_data;
 
 /* Write one format to out. 0 on success. */
 int report_write(report_format f, const report_data *d, FILE *out);
-
-/* Every requested format: to DIR/scan.* with --output-dir, else the one
- * format to stdout (text always goes to stdout). 0 or -1. */
-int scan_write_reports(const int formats[FMT__COUNT], const char *output_dir, const report_data *d);
 
 /* Call fn on every page object of the pages file, in order. */
 int report_each_page(const report_data *d, int (*fn)(json_t *page, void *baton), void *baton);

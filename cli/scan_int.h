@@ -82,6 +82,7 @@ typedef struct {
     pthread_cond_t not_empty, not_full;
     work *q;
     size_t qcap, qhead, qlen;
+    int producers_waiting;
     int closing;
     /* pages recorded */
     page_entry *pages;
@@ -158,5 +159,13 @@ long store_load_pages(scan_store *st, long long id, scan_state *s);
 int store_load_frontier(scan_store *st, long long id, str_list *urls, int **depths);
 /* Finish: the scan row, its findings from the pages file, drop the resume rows. */
 int store_finish(scan_store *st, long long id, json_t *scan, const char *pages_file);
+
+/* scan_finish.c: store the scan (store_finish) and write the report files
+ * at once, on up to o->jobs threads; then the reports to standard output.
+ * The scan member gets the id (null again when storing failed: *stored 0).
+ * errors, warnings: this run's counts, for the HTML report's trend. 0, or
+ * -1 when a report could not be written. */
+int scan_finish(const scan_opts *o, dsc_registry *reg, scan_store *store, long long id, json_t *scan,
+                const char *pages_file, long errors, long warnings, int *stored);
 
 #endif

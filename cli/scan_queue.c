@@ -28,11 +28,17 @@ int set_add(str_set *s, const char *key)
     return added;
 }
 
+/* A full queue wakes its producer (the file walk, the fetcher) only once it
+ * has drained to half: one wake-up per several pages instead of a context
+ * switch to and from the producer for every page taken. */
 void queue_push(scan_state *s, work w)
 {
     pthread_mutex_lock(&s->mu);
-    while (s->qlen == s->qcap)
+    while (s->qlen == s->qcap) {
+        s->producers_waiting++;
         pthread_cond_wait(&s->not_full, &s->mu);
+        s->producers_waiting--;
+    }
     s->q[(s->qhead + s->qlen++) % s->qcap] = w;
     atomic_fetch_add(&s->queued, 1);
     pthread_cond_signal(&s->not_empty);
@@ -51,7 +57,8 @@ static int queue_pop(scan_state *s, work *w)
     *w = s->q[s->qhead];
     s->qhead = (s->qhead + 1) % s->qcap;
     s->qlen--;
-    pthread_cond_signal(&s->not_full);
+    if (s->producers_waiting && s->qlen <= s->qcap / 2)
+        pthread_cond_broadcast(&s->not_full);
     pthread_mutex_unlock(&s->mu);
     return 1;
 }

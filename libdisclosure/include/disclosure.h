@@ -321,6 +321,12 @@ char *dsc_report_render(dsc_registry *reg, long long scan_id, const char *format
  * NULL): what `disclosure scan` writes before its scan is stored. No trend. */
 dsc_status dsc_report_write_pages(const char *pages_file, const char *scan_json, int have_baseline,
                                   const char *format, FILE *out, dsc_error *err);
+/* The same with the HTML report's trend: scans_json is a JSON array of scan
+ * objects as dsc_report_scans_json lists them ("id", "started", "pages",
+ * "errors", "warnings", ...), oldest first, the reported scan included; the
+ * trend shows the last of them up to the scan member's "id". NULL: no trend. */
+dsc_status dsc_report_write_pages_trend(const char *pages_file, const char *scan_json, const char *scans_json,
+                                        int have_baseline, const char *format, FILE *out, dsc_error *err);
 /* {"version": 1, "scans": [{"id","started","finished","sources","pages",
  * "fetch_errors","errors","warnings"}, ...]} oldest first (malloc'd), or
  * NULL when the registry failed. */

@@ -336,6 +336,12 @@ static int file_each(void *src, dsc_page_fn *fn, void *baton)
 dsc_status dsc_report_write_pages(const char *pages_file, const char *scan_json, int have_baseline,
                                   const char *format, FILE *out, dsc_error *err)
 {
+    return dsc_report_write_pages_trend(pages_file, scan_json, NULL, have_baseline, format, out, err);
+}
+
+dsc_status dsc_report_write_pages_trend(const char *pages_file, const char *scan_json, const char *scans_json,
+                                        int have_baseline, const char *format, FILE *out, dsc_error *err)
+{
     if (err)
         memset(err, 0, sizeof *err);
     writer_fn *w = writer(format, err);
@@ -347,8 +353,15 @@ dsc_status dsc_report_write_pages(const char *pages_file, const char *scan_json,
     }
     json_t *scan = scan_json ? json_loads(scan_json, 0, NULL) : NULL;
     dsc_report_src s = {file_each, (void *)pages_file, json_is_object(scan) ? scan : NULL, NULL, have_baseline};
+    if (w == dsc_report_html && scans_json && s.scan) {
+        json_t *all = json_loads(scans_json, 0, NULL);
+        if (json_is_array(all))
+            s.trend = trend_until(all, (long long)json_integer_value(json_object_get(s.scan, "id")));
+        json_decref(all);
+    }
     int rc = w(&s, out);
     json_decref(scan);
+    json_decref(s.trend);
     if (rc < 0) {
         if (ferror(out))
             return write_failed(err);

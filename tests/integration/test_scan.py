@@ -9,6 +9,7 @@ import gzip
 import http.server
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -382,6 +383,33 @@ def test_report_renders_again(reports):
     assert by_url(a) == by_url(b)
     assert b["scan"]["id"] == a["scan"]["id"]
     assert os.path.getsize(os.path.join(d_rep, "scan.html")) > 10000
+
+
+def test_scan_html_shows_trend(site, reports, tmp_path):
+    """The HTML report a scan writes shows the trend against the registry's
+    earlier scans, this scan's row with the counts of its own JSON report,
+    and draws the same numbers `disclosure report` draws once it is stored."""
+    first = json.load(open(os.path.join(reports[0], "scan.json"), encoding="utf-8"))
+    reg = tmp_path / "reg.sqlite"
+    shutil.copy(reports[2], reg)
+    out = tmp_path / "second"
+    r = run("scan", "--docroot", site.docroot, "--base-url", site.url, "--date", DATE, "--registry", reg,
+            "--jobs", "2", "--format", "json", "--format", "html", "--output-dir", out)
+    assert r.returncode == 1, r.stderr
+    doc = json.load(open(out / "scan.json", encoding="utf-8"))
+    html = open(out / "scan.html", encoding="utf-8").read()
+    rows = re.findall(r'<tr( class="current")?><td>#(\d+)</td><td>[^<]*</td><td>(\d+)</td><td>(\d+)</td><td>(\d+)</td></tr>',
+                      html)
+    first_id, second_id = first["scan"]["id"], doc["scan"]["id"]
+    assert second_id > first_id
+    assert [(int(i), int(p), int(e), int(w)) for _, i, p, e, w in rows][-2:] == [
+        (first_id, first["summary"]["pages"], first["summary"]["errors"], first["summary"]["warnings"]),
+        (second_id, doc["summary"]["pages"], doc["summary"]["errors"], doc["summary"]["warnings"])]
+    assert rows[-1][0] and not rows[-2][0]  # this scan's row is marked current
+    assert 'class="trend"' in html and "<polyline" in html
+    again = run("report", "--registry", reg, "--format", "html").stdout
+    trend = lambda h: h[h.index('<svg class="trend"'):h.index("</table></figure>", h.index('<svg class="trend"'))]
+    assert trend(again) == trend(html)
 
 
 def test_report_from_documents_only(site, tmp_path):
