@@ -90,6 +90,15 @@ static const char *read_head(request_rec *r, apr_file_t *f, apr_off_t n, apr_siz
     return rv == APR_SUCCESS || rv == APR_EOF ? buf : NULL;
 }
 
+/* The verdict cache's key of a file as it is. ctime too: an editor's tool
+ * can put back the size and the mtime of a file it rewrote in place, but
+ * not its inode change time. */
+static const char *file_key(request_rec *r, const apr_finfo_t *fi)
+{
+    return apr_psprintf(r->pool, "f:%" APR_UINT64_T_FMT ":%" APR_TIME_T_FMT ":%" APR_TIME_T_FMT ":%" APR_OFF_T_FMT ":%s",
+                        (apr_uint64_t)fi->inode, fi->mtime, fi->ctime, fi->size, r->filename);
+}
+
 /* Judge the file as it is now, through one descriptor: a publish may have
  * renamed a new version in since the directory walk's stat, and the verdict
  * must be about the bytes read (judged says which file that was). */
@@ -97,10 +106,19 @@ static md_verdict *judge_file(request_rec *r, md_judge kind, int *hit, apr_finfo
 {
     const dsc_policy *policy = md_policy(r->server);
     apr_off_t max = (apr_off_t)dsc_policy_max_bytes(policy);
+    /* a page judged before and unchanged since the directory walk's stat:
+     * its verdict without opening it (most requests). The filter still
+     * checks that the handler sends that very file, and judges what is sent
+     * when a publish replaced it in between. */
+    md_verdict *v = md_cache_lookup(r, file_key(r, &r->finfo));
+    if (v) {
+        *judged = r->finfo;
+        *hit = 1;
+        return v;
+    }
     apr_file_t *f;
     if (apr_file_open(&f, r->filename, APR_FOPEN_READ | APR_FOPEN_BINARY, 0, r->pool) != APR_SUCCESS)
         return NULL;
-    md_verdict *v = NULL;
     apr_size_t len;
     if (apr_file_info_get(judged, FILE_IDENT, f) != APR_SUCCESS)
         goto out;
@@ -112,10 +130,7 @@ static md_verdict *judge_file(request_rec *r, md_judge kind, int *hit, apr_finfo
         r->finfo.mtime = judged->mtime;
         r->finfo.ctime = judged->ctime;
     }
-    /* ctime too: an editor's tool can put back the size and the mtime of a
-     * file it rewrote in place, but not its inode change time */
-    const char *key = apr_psprintf(r->pool, "f:%" APR_UINT64_T_FMT ":%" APR_TIME_T_FMT ":%" APR_TIME_T_FMT ":%" APR_OFF_T_FMT ":%s",
-                                   (apr_uint64_t)judged->inode, judged->mtime, judged->ctime, judged->size, r->filename);
+    const char *key = file_key(r, judged);
     if ((v = md_cache_lookup(r, key))) {
         *hit = 1;
         goto out;
