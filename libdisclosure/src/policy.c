@@ -167,11 +167,15 @@ static dsc_status load_data_files(loader *L, const char *tax, const char *cal, l
             return DSC_ERR_POLICY;
         }
         dsc_taxonomy *t;
-        dsc_status st = dsc_taxonomy_load(path, data, len, &t, err);
+        int shared = 0;
+        dsc_status st = data ? dsc_builtin_taxonomy(path, data, len, &t, &shared, err)
+                             : dsc_taxonomy_load(path, data, len, &t, err);
         if (st != DSC_OK)
             return st;
-        dsc_taxonomy_free(p->taxonomy);
+        if (!p->taxonomy_shared)
+            dsc_taxonomy_free(p->taxonomy);
         p->taxonomy = t;
+        p->taxonomy_shared = shared;
         p->taxonomy_file = path;
     }
     if (cal) {
@@ -180,11 +184,15 @@ static dsc_status load_data_files(loader *L, const char *tax, const char *cal, l
             return DSC_ERR_POLICY;
         }
         dsc_calendar *c;
-        dsc_status st = dsc_calendar_load(path, data, len, &c, err);
+        int shared = 0;
+        dsc_status st = data ? dsc_builtin_calendar(path, data, len, &c, &shared, err)
+                             : dsc_calendar_load(path, data, len, &c, err);
         if (st != DSC_OK)
             return st;
-        dsc_calendar_free(p->calendar);
+        if (!p->calendar_shared)
+            dsc_calendar_free(p->calendar);
         p->calendar = c;
+        p->calendar_shared = shared;
         p->calendar_file = path;
     }
     return DSC_OK;
@@ -411,9 +419,9 @@ static dsc_status load(const char *path, const char *data, size_t len, dsc_polic
         p->severity[i] = dsc_rule_at(i)->default_severity;
     loader L = {p, a, "(built-in) conf/policy.xml", NULL, NULL, 0, 0};
 
-    size_t deflen;
-    const char *def = dsc_embedded("conf/policy.xml", &deflen);
-    dsc_status st = apply_doc(&L, L.path, def, deflen, err);
+    /* parsed once per process and shared (builtin.c): only read here */
+    xmlDocPtr def = dsc_builtin_policy_doc(L.path, err);
+    dsc_status st = def ? apply(&L, def, err) : err && err->code ? err->code : DSC_ERR_POLICY;
     if (st == DSC_OK && data) {
         L.path = path;
         if (len > INT_MAX) {
@@ -478,8 +486,10 @@ void dsc_policy_free(dsc_policy *p)
     for (int f = 0; f < DSC_NFIELDS; f++)
         for (size_t i = 0; i < p->nxpaths[f]; i++)
             xmlXPathFreeCompExpr(p->xpaths[f][i].expr);
-    dsc_taxonomy_free(p->taxonomy);
-    dsc_calendar_free(p->calendar);
+    if (!p->taxonomy_shared)
+        dsc_taxonomy_free(p->taxonomy);
+    if (!p->calendar_shared)
+        dsc_calendar_free(p->calendar);
     dsc_arena_free(p->arena);
 }
 
