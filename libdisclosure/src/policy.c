@@ -98,11 +98,22 @@ static void add_label(loader *L, const char *label, int field)
     char *norm = dsc_norm_label(L->a, label, strlen(label));
     if (!norm || !*norm)
         return;
-    for (size_t i = 0; i < L->nlabels; i++)
-        if (strcmp(L->labels[i].label, norm) == 0) {
-            L->labels[i].field = field; /* a later (site) mapping wins */
+    /* kept sorted as they come: a binary search finds a repeated label
+     * (every load adds the default's labels, and a linear search here was
+     * a tenth of a load under the fuzzer's strcmp hooks) */
+    size_t lo = 0, hi = L->nlabels;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(L->labels[mid].label, norm);
+        if (c == 0) {
+            L->labels[mid].field = field; /* a later (site) mapping wins */
             return;
         }
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
     if (L->nlabels == L->cap) {
         L->cap = L->cap ? L->cap * 2 : 64;
         dsc_label *nl = dsc_arena_alloc(L->a, L->cap * sizeof(dsc_label));
@@ -110,8 +121,9 @@ static void add_label(loader *L, const char *label, int field)
             memcpy(nl, L->labels, L->nlabels * sizeof(dsc_label));
         L->labels = nl;
     }
-    L->labels[L->nlabels].label = norm;
-    L->labels[L->nlabels].field = field;
+    memmove(L->labels + lo + 1, L->labels + lo, (L->nlabels - lo) * sizeof(dsc_label));
+    L->labels[lo].label = norm;
+    L->labels[lo].field = field;
     L->nlabels++;
 }
 
@@ -444,9 +456,8 @@ static dsc_status load(const char *path, const char *data, size_t len, dsc_polic
         dsc_policy_free(p);
         return st;
     }
-    p->labels = L.labels;
+    p->labels = L.labels; /* sorted by add_label() for the bsearch of dsc_policy_label_field() */
     p->nlabels = L.nlabels;
-    qsort(p->labels, p->nlabels, sizeof(dsc_label), label_cmp);
     for (size_t i = 0; i < p->nlabels; i++) {
         size_t c = dsc_utf8_chars(p->labels[i].label);
         if (c > p->max_label_chars)
