@@ -2,7 +2,7 @@
  * parsed once per process and shared by every later load (xmlutil.c,
  * builtin.c): a second load, and a load after a failing one, must give the
  * same policy as the first, errors must still name file, line and reason,
- * and threads loading at once must agree. */
+ * and threads loading at once must agree. Also: token attributes. */
 #include <pthread.h>
 #include <unistd.h>
 
@@ -198,6 +198,27 @@ static void test_threads(void **state)
     disk_data();
 }
 
+/* xs:token attributes are read as the schema reads them: " warning\r" is
+ * "warning", and a field name with white space around it is that field
+ * (it indexed the field tables at -1; found by fuzz_policy) */
+static void test_token_attributes(void **state)
+{
+    (void)state;
+    const char *text = XMLDECL "<policy version=\"1\">\n"
+                               "  <rules><rule id=\" topic-missing\" severity=\" warning\r\"/></rules>\n"
+                               "  <required-fields><field name=\"\r\rtitle \"/></required-fields>\n"
+                               "  <fields><field name=\"\r\rrepealed_by\" replace=\" true \">"
+                               "<label>废止依据</label></field></fields>\n</policy>\n";
+    dsc_policy *p = NULL;
+    dsc_error err;
+    if (dsc_policy_load_memory(text, strlen(text), "token.xml", &p, &err) != DSC_OK) {
+        print_error("# %s line %ld: %s\n", err.file, err.line, err.message);
+        fail();
+    }
+    assert_int_equal(dsc_policy_severity(p, "topic-missing"), DSC_SEV_WARNING);
+    dsc_policy_free(p);
+}
+
 int main(void)
 {
     cmocka_set_message_output(CM_OUTPUT_TAP);
@@ -207,6 +228,7 @@ int main(void)
         TEST(test_threads),
         TEST(test_reuse_datadir),
         TEST(test_reuse_builtin),
+        TEST(test_token_attributes),
     };
     int rc = cmocka_run_group_tests_name("policy reuse", tests, NULL, NULL);
     free(datadir);
