@@ -58,7 +58,9 @@ for t in "$@"; do
         mkdir -p "$out/jobs-$t"
         par="-jobs=$jobs -workers=$jobs"
     fi
-    echo "fuzz_$t: ${runs:+$runs runs, }${time}s${runs:+ at most (0 = no limit)}, $jobs job(s) (log $out/$t.log)"
+    bound="${time}s"
+    [ "$time" = 0 ] && bound="no time limit"
+    echo "fuzz_$t: ${runs:+$runs runs, }$bound, $jobs job(s) (log $out/$t.log)"
     # shellcheck disable=SC2086
     (
         if [ "$jobs" -gt 1 ]; then cd "$out/jobs-$t" || exit 2; fi
