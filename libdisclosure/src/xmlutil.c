@@ -80,7 +80,9 @@ static struct {
     const char *name;
     xmlSchemaPtr schema;
 } schemas[] = {{"disclosure-policy.xsd", NULL}, {"taxonomy.xsd", NULL}, {"calendar.xsd", NULL}};
-static pthread_once_t schemas_once = PTHREAD_ONCE_INIT;
+/* a mutex rather than pthread_once: helgrind and TSan see what it orders */
+static pthread_mutex_t schemas_lock = PTHREAD_MUTEX_INITIALIZER;
+static int schemas_done;
 
 static void schemas_compile(void)
 {
@@ -107,7 +109,12 @@ __attribute__((destructor)) static void schemas_free(void)
 
 static xmlSchemaPtr builtin_schema(const char *name)
 {
-    pthread_once(&schemas_once, schemas_compile);
+    pthread_mutex_lock(&schemas_lock);
+    if (!schemas_done) {
+        schemas_compile();
+        schemas_done = 1;
+    }
+    pthread_mutex_unlock(&schemas_lock);
     for (size_t i = 0; i < sizeof schemas / sizeof schemas[0]; i++)
         if (strcmp(schemas[i].name, name) == 0)
             return schemas[i].schema;
