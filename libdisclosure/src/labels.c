@@ -231,9 +231,13 @@ void ex_value_after(ex *x, xmlNodePtr e, int f, const char *label, long line)
                     ex_sb_add(&b, (const char *)s->content, strlen((const char *)s->content));
                 continue;
             }
-            /* a search form's "公开方式：<select>": the reader picks the value */
-            if (is_control(s))
+            /* a search form's "公开方式：<select>": the reader picks the value
+             * (the href of a link before it is not kept either) */
+            if (is_control(s)) {
+                if (b.href)
+                    xmlFree((xmlChar *)b.href);
                 return;
+            }
             if (s->type != XML_ELEMENT_NODE || ex_is_skipped(s))
                 continue;
             const char *other;

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <libgen.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,9 @@ typedef struct {
     const char *dir;    /* its directory, for relative names; NULL for built-in */
     dsc_label *labels;
     size_t nlabels, cap;
+    int settings_only;  /* apply(): keep the data files' names below, load none */
+    const char *tax, *cal;
+    long tline, cline;
 } loader;
 
 static int is_el(xmlNodePtr n, const char *name)
@@ -42,6 +46,28 @@ static char *aprop(loader *L, xmlNodePtr n, const char *name)
     char *r = v ? dsc_arena_strdup(L->a, (const char *)v) : NULL;
     xmlFree(v);
     return r;
+}
+
+/* An attribute the schema types as xs:token (or a type derived from it):
+ * the schema compares it with leading, trailing and repeated white space
+ * collapsed, so " title" or "error\r" validate; read it the same way. */
+static char *atoken(loader *L, xmlNodePtr n, const char *name)
+{
+    char *v = aprop(L, n, name), *o = v;
+    if (!v)
+        return NULL;
+    for (const char *q = v; *q;) {
+        while (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r')
+            q++;
+        if (!*q)
+            break;
+        if (o != v)
+            *o++ = ' ';
+        while (*q && *q != ' ' && *q != '\t' && *q != '\n' && *q != '\r')
+            *o++ = *q++;
+    }
+    *o = '\0';
+    return v;
 }
 
 static char *atext(loader *L, xmlNodePtr n)
@@ -75,16 +101,6 @@ static dsc_words words(loader *L, const char *s)
     return w;
 }
 
-int dsc_words_has(const dsc_words *w, const char *s)
-{
-    if (!s)
-        return 0;
-    for (size_t i = 0; i < w->n; i++)
-        if (strcmp(w->items[i], s) == 0)
-            return 1;
-    return 0;
-}
-
 static int int_prop(loader *L, xmlNodePtr n, const char *name, int *out)
 {
     char *v = aprop(L, n, name);
@@ -98,11 +114,22 @@ static void add_label(loader *L, const char *label, int field)
     char *norm = dsc_norm_label(L->a, label, strlen(label));
     if (!norm || !*norm)
         return;
-    for (size_t i = 0; i < L->nlabels; i++)
-        if (strcmp(L->labels[i].label, norm) == 0) {
-            L->labels[i].field = field; /* a later (site) mapping wins */
+    /* kept sorted as they come: a binary search finds a repeated label
+     * (every load adds the default's labels, and a linear search here was
+     * a tenth of a load under the fuzzer's strcmp hooks) */
+    size_t lo = 0, hi = L->nlabels;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(L->labels[mid].label, norm);
+        if (c == 0) {
+            L->labels[mid].field = field; /* a later (site) mapping wins */
             return;
         }
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
     if (L->nlabels == L->cap) {
         L->cap = L->cap ? L->cap * 2 : 64;
         dsc_label *nl = dsc_arena_alloc(L->a, L->cap * sizeof(dsc_label));
@@ -110,8 +137,9 @@ static void add_label(loader *L, const char *label, int field)
             memcpy(nl, L->labels, L->nlabels * sizeof(dsc_label));
         L->labels = nl;
     }
-    L->labels[L->nlabels].label = norm;
-    L->labels[L->nlabels].field = field;
+    memmove(L->labels + lo + 1, L->labels + lo, (L->nlabels - lo) * sizeof(dsc_label));
+    L->labels[lo].label = norm;
+    L->labels[lo].field = field;
     L->nlabels++;
 }
 
@@ -167,11 +195,15 @@ static dsc_status load_data_files(loader *L, const char *tax, const char *cal, l
             return DSC_ERR_POLICY;
         }
         dsc_taxonomy *t;
-        dsc_status st = dsc_taxonomy_load(path, data, len, &t, err);
+        int shared = 0;
+        dsc_status st = data ? dsc_builtin_taxonomy(path, data, len, &t, &shared, err)
+                             : dsc_taxonomy_load(path, data, len, &t, err);
         if (st != DSC_OK)
             return st;
-        dsc_taxonomy_free(p->taxonomy);
+        if (!p->taxonomy_shared)
+            dsc_taxonomy_free(p->taxonomy);
         p->taxonomy = t;
+        p->taxonomy_shared = shared;
         p->taxonomy_file = path;
     }
     if (cal) {
@@ -180,11 +212,15 @@ static dsc_status load_data_files(loader *L, const char *tax, const char *cal, l
             return DSC_ERR_POLICY;
         }
         dsc_calendar *c;
-        dsc_status st = dsc_calendar_load(path, data, len, &c, err);
+        int shared = 0;
+        dsc_status st = data ? dsc_builtin_calendar(path, data, len, &c, &shared, err)
+                             : dsc_calendar_load(path, data, len, &c, err);
         if (st != DSC_OK)
             return st;
-        dsc_calendar_free(p->calendar);
+        if (!p->calendar_shared)
+            dsc_calendar_free(p->calendar);
         p->calendar = c;
+        p->calendar_shared = shared;
         p->calendar_file = path;
     }
     return DSC_OK;
@@ -204,8 +240,12 @@ static dsc_status compile_xpath(loader *L, xmlNodePtr n, const char *src, xmlXPa
 static dsc_status apply_field(loader *L, xmlNodePtr n, dsc_error *err)
 {
     dsc_policy *p = L->p;
-    int f = field_index(aprop(L, n, "name"));
-    char *rep = aprop(L, n, "replace");
+    int f = field_index(atoken(L, n, "name"));
+    char *rep = atoken(L, n, "replace");
+    if (f < 0) { /* the schema's list and field_index() disagree */
+        dsc_set_error(err, DSC_ERR_POLICY, L->path, xmlGetLineNo(n), "unknown field name");
+        return DSC_ERR_POLICY;
+    }
     if (rep && (strcmp(rep, "true") == 0 || strcmp(rep, "1") == 0)) {
         size_t o = 0;
         for (size_t i = 0; i < L->nlabels; i++)
@@ -260,7 +300,7 @@ static dsc_status apply(loader *L, xmlDocPtr doc, dsc_error *err)
         if (n->type != XML_ELEMENT_NODE)
             continue;
         if (is_el(n, "charset")) {
-            char *d = aprop(L, n, "default"), *f = aprop(L, n, "fallback");
+            char *d = atoken(L, n, "default"), *f = atoken(L, n, "fallback");
             char buf[64];
             if (d && !dsc_charset_canonical(d, buf, sizeof buf)) {
                 dsc_set_error(err, DSC_ERR_POLICY, L->path, xmlGetLineNo(n), "unknown charset \"%s\"", d);
@@ -294,7 +334,7 @@ static dsc_status apply(loader *L, xmlDocPtr doc, dsc_error *err)
             for (xmlNodePtr r = n->children; r; r = r->next) {
                 if (!is_el(r, "rule"))
                     continue;
-                char *id = aprop(L, r, "id"), *sev = aprop(L, r, "severity");
+                char *id = atoken(L, r, "id"), *sev = atoken(L, r, "severity");
                 int idx = dsc_rule_index(id);
                 if (idx < 0) {
                     dsc_set_error(err, DSC_ERR_POLICY, L->path, xmlGetLineNo(r),
@@ -315,7 +355,10 @@ static dsc_status apply(loader *L, xmlDocPtr doc, dsc_error *err)
                 if (!is_el(r, "field"))
                     continue;
                 dsc_required *q = &p->required[p->nrequired++];
-                q->field = field_index(aprop(L, r, "name"));
+                if ((q->field = field_index(atoken(L, r, "name"))) < 0) {
+                    dsc_set_error(err, DSC_ERR_POLICY, L->path, xmlGetLineNo(r), "unknown field name");
+                    return DSC_ERR_POLICY;
+                }
                 q->doc_types = words(L, aprop(L, r, "doc-types"));
             }
         } else if (is_el(n, "doc-types")) {
@@ -339,7 +382,7 @@ static dsc_status apply(loader *L, xmlDocPtr doc, dsc_error *err)
                     continue;
                 dsc_kind_rule *k = &p->kinds[p->nkinds];
                 memset(k, 0, sizeof(*k));
-                char *name = aprop(L, r, "name");
+                char *name = atoken(L, r, "name");
                 k->kind = strcmp(name, "policy") == 0           ? DSC_KIND_POLICY
                           : strcmp(name, "interpretation") == 0 ? DSC_KIND_INTERPRETATION
                                                                 : DSC_KIND_OTHER;
@@ -368,19 +411,110 @@ static dsc_status apply(loader *L, xmlDocPtr doc, dsc_error *err)
                     return DSC_ERR_POLICY;
         }
     }
+    if (L->settings_only) {
+        L->tax = tax;
+        L->cal = cal;
+        L->tline = tline;
+        L->cline = cline;
+        return DSC_OK;
+    }
     return load_data_files(L, tax, cal, tline, cline, err);
 }
 
-static int label_cmp(const void *a, const void *b)
+/* The built-in default applied once per process: every load starts from a
+ * copy of it instead of applying conf/policy.xml again (a third of a load
+ * once the files were parsed only once). Its strings and arrays stay in
+ * base's arena, which lives as long as the process, and a load only reads
+ * them: what a site's policy changes in place (the labels) is copied, and
+ * compiled XPaths, which each policy frees, are compiled again. The data
+ * files are not part of it: each load resolves and loads the taxonomy and
+ * calendar the default names, as before (files on disk may change). */
+#define BUILTIN_PATH "(built-in) conf/policy.xml"
+static dsc_policy *base;
+static loader base_l;
+static pthread_mutex_t base_lock = PTHREAD_MUTEX_INITIALIZER; /* helgrind sees it, not pthread_once */
+static int base_done;
+
+static void base_build(void)
 {
-    return strcmp(((const dsc_label *)a)->label, ((const dsc_label *)b)->label);
+    dsc_error err;
+    xmlDocPtr doc = dsc_builtin_policy_doc(BUILTIN_PATH, &err);
+    dsc_arena *a = doc ? dsc_arena_new(32768) : NULL;
+    dsc_policy *p = a ? dsc_arena_alloc(a, sizeof(*p)) : NULL;
+    if (!p) {
+        dsc_arena_free(a);
+        return;
+    }
+    memset(p, 0, sizeof(*p));
+    p->arena = a;
+    for (size_t i = 0; dsc_rule_at(i); i++)
+        p->severity[i] = dsc_rule_at(i)->default_severity;
+    base_l = (loader){p, a, BUILTIN_PATH, NULL, NULL, 0, 0, 1, NULL, NULL, 0, 0};
+    if (apply(&base_l, doc, &err) != DSC_OK) {
+        dsc_policy_free(p);
+        return;
+    }
+    base = p;
 }
 
-int dsc_policy_label_field(const dsc_policy *p, const char *norm_label)
+/* at exit, or when httpd unloads the module */
+__attribute__((destructor)) static void base_free(void)
 {
-    dsc_label key = {(char *)norm_label, 0};
-    const dsc_label *hit = bsearch(&key, p->labels, p->nlabels, sizeof(dsc_label), label_cmp);
-    return hit ? hit->field : -1;
+    dsc_policy_free(base);
+    base = NULL;
+}
+
+static dsc_status recompile(xmlXPathCompExprPtr *expr, const char *src, dsc_error *err)
+{
+    if (src && !(*expr = xmlXPathCompile((const xmlChar *)src))) {
+        dsc_set_error(err, DSC_ERR_NOMEM, BUILTIN_PATH, 0, "cannot compile the XPath %s", src);
+        return DSC_ERR_NOMEM;
+    }
+    return DSC_OK;
+}
+
+/* L->p becomes the built-in default, with the default's data files */
+static dsc_status apply_default(loader *L, dsc_error *err)
+{
+    pthread_mutex_lock(&base_lock);
+    if (!base_done) {
+        base_build();
+        base_done = 1;
+    }
+    pthread_mutex_unlock(&base_lock);
+    if (!base) {
+        xmlDocPtr def = dsc_builtin_policy_doc(L->path, err);
+        return def ? apply(L, def, err) : err && err->code ? err->code : DSC_ERR_POLICY;
+    }
+    dsc_policy *p = L->p;
+    dsc_arena *a = p->arena;
+    *p = *base;
+    p->arena = a;
+    L->labels = dsc_arena_alloc(a, (base_l.nlabels + 1) * sizeof(dsc_label));
+    if (base_l.nlabels) /* memcpy from NULL is undefined even for 0 bytes */
+        memcpy(L->labels, base_l.labels, base_l.nlabels * sizeof(dsc_label));
+    L->nlabels = L->cap = base_l.nlabels;
+    /* none of base's compiled XPaths may stay: dsc_policy_free() would free them */
+    p->kinds = dsc_arena_alloc(a, (base->nkinds + 1) * sizeof(dsc_kind_rule));
+    if (base->nkinds)
+        memcpy(p->kinds, base->kinds, base->nkinds * sizeof(dsc_kind_rule));
+    for (size_t i = 0; i < p->nkinds; i++)
+        p->kinds[i].xpath = NULL;
+    for (int f = 0; f < DSC_NFIELDS; f++) {
+        p->xpaths[f] = dsc_arena_alloc(a, (base->nxpaths[f] + 1) * sizeof(dsc_xpath));
+        if (base->nxpaths[f])
+            memcpy(p->xpaths[f], base->xpaths[f], base->nxpaths[f] * sizeof(dsc_xpath));
+        for (size_t i = 0; i < p->nxpaths[f]; i++)
+            p->xpaths[f][i].expr = NULL;
+    }
+    for (size_t i = 0; i < p->nkinds; i++)
+        if (recompile(&p->kinds[i].xpath, p->kinds[i].xpath_src, err) != DSC_OK)
+            return DSC_ERR_NOMEM;
+    for (int f = 0; f < DSC_NFIELDS; f++)
+        for (size_t i = 0; i < p->nxpaths[f]; i++)
+            if (recompile(&p->xpaths[f][i].expr, p->xpaths[f][i].src, err) != DSC_OK)
+                return DSC_ERR_NOMEM;
+    return load_data_files(L, base_l.tax, base_l.cal, base_l.tline, base_l.cline, err);
 }
 
 static dsc_status apply_doc(loader *L, const char *path, const char *data, size_t len,
@@ -409,11 +543,8 @@ static dsc_status load(const char *path, const char *data, size_t len, dsc_polic
     p->arena = a;
     for (size_t i = 0; dsc_rule_at(i); i++)
         p->severity[i] = dsc_rule_at(i)->default_severity;
-    loader L = {p, a, "(built-in) conf/policy.xml", NULL, NULL, 0, 0};
-
-    size_t deflen;
-    const char *def = dsc_embedded("conf/policy.xml", &deflen);
-    dsc_status st = apply_doc(&L, L.path, def, deflen, err);
+    loader L = {p, a, BUILTIN_PATH, NULL, NULL, 0, 0, 0, NULL, NULL, 0, 0};
+    dsc_status st = apply_default(&L, err);
     if (st == DSC_OK && data) {
         L.path = path;
         if (len > INT_MAX) {
@@ -436,9 +567,8 @@ static dsc_status load(const char *path, const char *data, size_t len, dsc_polic
         dsc_policy_free(p);
         return st;
     }
-    p->labels = L.labels;
+    p->labels = L.labels; /* sorted by add_label() for the bsearch of dsc_policy_label_field() */
     p->nlabels = L.nlabels;
-    qsort(p->labels, p->nlabels, sizeof(dsc_label), label_cmp);
     for (size_t i = 0; i < p->nlabels; i++) {
         size_t c = dsc_utf8_chars(p->labels[i].label);
         if (c > p->max_label_chars)
@@ -466,35 +596,4 @@ dsc_status dsc_policy_load_memory(const char *data, size_t len, const char *name
         return DSC_ERR_ARG;
     }
     return load(name ? name : "(memory)", data ? data : "", len, out, err);
-}
-
-void dsc_policy_free(dsc_policy *p)
-{
-    if (!p)
-        return;
-    for (size_t i = 0; i < p->nkinds; i++)
-        if (p->kinds[i].xpath)
-            xmlXPathFreeCompExpr(p->kinds[i].xpath);
-    for (int f = 0; f < DSC_NFIELDS; f++)
-        for (size_t i = 0; i < p->nxpaths[f]; i++)
-            xmlXPathFreeCompExpr(p->xpaths[f][i].expr);
-    dsc_taxonomy_free(p->taxonomy);
-    dsc_calendar_free(p->calendar);
-    dsc_arena_free(p->arena);
-}
-
-const char *dsc_policy_describe(const dsc_policy *p)
-{
-    return p->description;
-}
-
-size_t dsc_policy_max_bytes(const dsc_policy *p)
-{
-    return p->max_bytes;
-}
-
-dsc_severity dsc_policy_severity(const dsc_policy *p, const char *rule_id)
-{
-    int i = dsc_rule_index(rule_id);
-    return i < 0 ? DSC_SEV_OFF : p->severity[i];
 }

@@ -42,6 +42,7 @@ struct dsc_policy {
     char *taxonomy_file, *calendar_file;
     dsc_taxonomy *taxonomy;
     dsc_calendar *calendar;
+    int taxonomy_shared, calendar_shared;      /* built-in (builtin.c): not freed with the policy */
     int publish_late_days, interp_late_days, term_years, provisional_term_years;
     int table_fields;
     dsc_severity severity[DSC_MAX_RULES];     /* indexed like dsc_rule_at() */
@@ -83,6 +84,16 @@ dsc_status dsc_calendar_load(const char *path, const char *data, size_t len,
                              dsc_calendar **out, dsc_error *err);
 void dsc_calendar_free(dsc_calendar *c);
 const char *dsc_calendar_range(const dsc_calendar *c); /* "2017-2026" */
+
+/* builtin.c: the built-in default policy, taxonomy and calendar, parsed
+ * once per process and shared; the caller never frees them. data is the
+ * embedded copy (dsc_embedded) and keys the cache; *shared says whether the
+ * result is the shared one. */
+xmlDocPtr dsc_builtin_policy_doc(const char *path, dsc_error *err);
+dsc_status dsc_builtin_taxonomy(const char *path, const char *data, size_t len, dsc_taxonomy **out,
+                                int *shared, dsc_error *err);
+dsc_status dsc_builtin_calendar(const char *path, const char *data, size_t len, dsc_calendar **out,
+                                int *shared, dsc_error *err);
 
 /* xmlutil.c: parse an XML policy or data file safely (no network, no external
  * entities) and validate it against an embedded schema. */

@@ -220,6 +220,9 @@ static int is_empty_marker(const char *v)
 {
     static const char *const markers[] = {"-", "--", "---", "—", "——", "/", "无", "暂无", "空",
                                           "null", "NULL", "N/A", NULL};
+    /* the longest marker has 6 bytes: most values are longer */
+    if (strnlen(v, 7) > 6)
+        return 0;
     for (size_t i = 0; markers[i]; i++)
         if (strcmp(v, markers[i]) == 0)
             return 1;
