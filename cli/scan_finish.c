@@ -99,25 +99,18 @@ typedef struct {
     const report_data *d;
     int tasks[FMT__COUNT + 1]; /* -1: the store; else a report format */
     int ntasks;
-    atomic_int next;
-    int stored, reports_failed;
-    pthread_mutex_t mu;
+    atomic_int next, reports_failed;
+    int stored; /* the store's thread writes it, the caller reads it after the join */
 } tail;
 
 static void *tail_worker(void *arg)
 {
     tail *t = arg;
     for (int i; (i = atomic_fetch_add(&t->next, 1)) < t->ntasks;) {
-        int ok;
         if (t->tasks[i] < 0)
-            ok = t->stored = store_finish(t->store, t->id, t->scan, t->d->pages_file) == 0;
-        else
-            ok = write_file((report_format)t->tasks[i], t->o->output_dir, t->d) == 0;
-        if (!ok && t->tasks[i] >= 0) {
-            pthread_mutex_lock(&t->mu);
-            t->reports_failed = 1;
-            pthread_mutex_unlock(&t->mu);
-        }
+            t->stored = store_finish(t->store, t->id, t->scan, t->d->pages_file) == 0;
+        else if (write_file((report_format)t->tasks[i], t->o->output_dir, t->d) < 0)
+            atomic_store(&t->reports_failed, 1);
     }
     return NULL;
 }
@@ -130,8 +123,8 @@ int scan_finish(const scan_opts *o, dsc_registry *reg, scan_store *store, long l
     char *scans = trend_scans(reg, scan, errors, warnings);
     report_data d = {pages_file, scan, o->baseline != NULL, o->fail_on, scans};
     tail t = {.o = o, .store = store, .id = id, .scan = scan, .d = &d};
-    pthread_mutex_init(&t.mu, NULL);
     atomic_init(&t.next, 0);
+    atomic_init(&t.reports_failed, 0);
     int rc = make_output_dir(o->output_dir);
     t.tasks[t.ntasks++] = -1;
     for (int f = 0; rc == 0 && f < FMT__COUNT; f++)
@@ -146,8 +139,7 @@ int scan_finish(const scan_opts *o, dsc_registry *reg, scan_store *store, long l
     tail_worker(&t);
     for (int i = 0; i < started; i++)
         pthread_join(th[i], NULL);
-    pthread_mutex_destroy(&t.mu);
-    if (t.reports_failed)
+    if (atomic_load(&t.reports_failed))
         rc = -1;
     *stored = t.stored;
     if (!t.stored) {
