@@ -17,14 +17,51 @@
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static xmlDocPtr policy_doc;
-static struct {
+/* One embedded file's parsed form, keyed by the embedded bytes. */
+typedef struct {
     const char *data;
-    dsc_taxonomy *t;
-} taxonomies[SLOTS];
-static struct {
-    const char *data;
-    dsc_calendar *c;
-} calendars[SLOTS];
+    void *obj;
+} slot;
+static slot taxonomies[SLOTS], calendars[SLOTS];
+
+typedef dsc_status loader(const char *path, const char *data, size_t len, void **out, dsc_error *err);
+
+static dsc_status load_taxonomy(const char *path, const char *data, size_t len, void **out, dsc_error *err)
+{
+    dsc_taxonomy *t = NULL;
+    dsc_status st = dsc_taxonomy_load(path, data, len, &t, err);
+    *out = t;
+    return st;
+}
+
+static dsc_status load_calendar(const char *path, const char *data, size_t len, void **out, dsc_error *err)
+{
+    dsc_calendar *c = NULL;
+    dsc_status st = dsc_calendar_load(path, data, len, &c, err);
+    *out = c;
+    return st;
+}
+
+/* The shared parse of data from slots, loading it on first use. */
+static dsc_status shared(slot *slots, loader *load, const char *path, const char *data, size_t len, void **out,
+                         int *is_shared, dsc_error *err)
+{
+    dsc_status st = DSC_OK;
+    *out = NULL;
+    pthread_mutex_lock(&lock);
+    size_t i = 0;
+    while (i < SLOTS && slots[i].data && slots[i].data != data)
+        i++;
+    if (i < SLOTS && slots[i].data) {
+        *out = slots[i].obj;
+    } else if ((st = load(path, data, len, out, err)) == DSC_OK && i < SLOTS) {
+        slots[i].data = data;
+        slots[i].obj = *out;
+    }
+    *is_shared = *out && i < SLOTS;
+    pthread_mutex_unlock(&lock);
+    return st;
+}
 
 xmlDocPtr dsc_builtin_policy_doc(const char *path, dsc_error *err)
 {
@@ -40,42 +77,20 @@ xmlDocPtr dsc_builtin_policy_doc(const char *path, dsc_error *err)
 }
 
 dsc_status dsc_builtin_taxonomy(const char *path, const char *data, size_t len, dsc_taxonomy **out,
-                                int *shared, dsc_error *err)
+                                int *is_shared, dsc_error *err)
 {
-    dsc_status st = DSC_OK;
-    *out = NULL;
-    pthread_mutex_lock(&lock);
-    size_t i = 0;
-    while (i < SLOTS && taxonomies[i].data && taxonomies[i].data != data)
-        i++;
-    if (i < SLOTS && taxonomies[i].data) {
-        *out = taxonomies[i].t;
-    } else if ((st = dsc_taxonomy_load(path, data, len, out, err)) == DSC_OK && i < SLOTS) {
-        taxonomies[i].data = data;
-        taxonomies[i].t = *out;
-    }
-    *shared = *out && i < SLOTS;
-    pthread_mutex_unlock(&lock);
+    void *o;
+    dsc_status st = shared(taxonomies, load_taxonomy, path, data, len, &o, is_shared, err);
+    *out = o;
     return st;
 }
 
 dsc_status dsc_builtin_calendar(const char *path, const char *data, size_t len, dsc_calendar **out,
-                                int *shared, dsc_error *err)
+                                int *is_shared, dsc_error *err)
 {
-    dsc_status st = DSC_OK;
-    *out = NULL;
-    pthread_mutex_lock(&lock);
-    size_t i = 0;
-    while (i < SLOTS && calendars[i].data && calendars[i].data != data)
-        i++;
-    if (i < SLOTS && calendars[i].data) {
-        *out = calendars[i].c;
-    } else if ((st = dsc_calendar_load(path, data, len, out, err)) == DSC_OK && i < SLOTS) {
-        calendars[i].data = data;
-        calendars[i].c = *out;
-    }
-    *shared = *out && i < SLOTS;
-    pthread_mutex_unlock(&lock);
+    void *o;
+    dsc_status st = shared(calendars, load_calendar, path, data, len, &o, is_shared, err);
+    *out = o;
     return st;
 }
 
@@ -87,10 +102,8 @@ __attribute__((destructor)) static void builtin_free(void)
     xmlFreeDoc(policy_doc);
     policy_doc = NULL;
     for (size_t i = 0; i < SLOTS; i++) {
-        dsc_taxonomy_free(taxonomies[i].t);
-        dsc_calendar_free(calendars[i].c);
-        taxonomies[i].data = calendars[i].data = NULL;
-        taxonomies[i].t = NULL;
-        calendars[i].c = NULL;
+        dsc_taxonomy_free(taxonomies[i].obj);
+        dsc_calendar_free(calendars[i].obj);
+        taxonomies[i] = calendars[i] = (slot){NULL, NULL};
     }
 }
