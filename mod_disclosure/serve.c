@@ -307,21 +307,29 @@ static apr_status_t send_block(ap_filter_t *f, md_filter_ctx *ctx, md_verdict *v
     taint_main(r);
     ctx->blocked = 1;
     apr_brigade_cleanup(ctx->held);
-    apr_bucket_alloc_t *ba = f->c->bucket_alloc;
-    apr_bucket_brigade *out = apr_brigade_create(r->pool, ba);
     if (!r->main) {
         /* the site's own "not found" (ErrorDocument included), the same
-         * answer as for a page that is not there: httpd's header filter
-         * turns the error bucket into ap_die() */
+         * answer as for a page that is not there, sent as the core sends
+         * it when a handler returns the status. Not as an error bucket:
+         * the header filter that meets one first decides the framing of a
+         * response with no Content-Length (chunked) and only then calls
+         * ap_die(), whose page would go out chunked where a missing page
+         * has a Content-Length. Nothing of this response has gone past
+         * this filter (it holds the page), so the error page starts clean:
+         * ap_send_error_response() resets the chain to the protocol
+         * filters. */
         apr_table_clear(r->headers_out);
         apr_table_unset(r->headers_in, "Range");
         r->content_encoding = NULL;
         r->content_type = NULL;
-        APR_BRIGADE_INSERT_TAIL(out, ap_bucket_error_create(block_status(r), NULL, r->pool, ba));
+        r->status = HTTP_OK; /* not a second error (a 206, say) */
+        ap_die(block_status(r), r);
+        return AP_FILTER_ERROR;
     }
     /* in a subrequest (an SSI include): nothing of it; the page that
      * includes it is blocked in its turn (taint_main) */
-    APR_BRIGADE_INSERT_TAIL(out, apr_bucket_eos_create(ba));
+    apr_bucket_brigade *out = apr_brigade_create(r->pool, f->c->bucket_alloc);
+    APR_BRIGADE_INSERT_TAIL(out, apr_bucket_eos_create(f->c->bucket_alloc));
     return ap_pass_brigade(f->next, out);
 }
 

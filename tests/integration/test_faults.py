@@ -229,7 +229,8 @@ def test_read_only_registry_refuses_publishes_and_keeps_serving():
         # the sysadmin puts it right and restarts gracefully
         os.chmod(h.registry, 0o644)
         h.graceful_wait()
-        assert put(h, "/zwgk/new.html", new)[0] == 201
+        status, _, body = put(h, "/zwgk/new.html", new)
+        assert status == 201, (status, body.decode(errors="replace"), h.error_log()[-3000:])
         assert registry_rows(h)[0][h.url + "/zwgk/new.html"] == sha1(new)
         assert integrity(h) == ["ok"]
     finally:

@@ -170,9 +170,13 @@ def assert_same_as_missing(site, status, headers, body, args=(), missing="/zwgk/
     """A blocked page answers exactly as a page that is not there: no header
     (Disclosure-Status: withheld would say there is a secret here)."""
     s2, h2, b2 = curl(*args, site.url + missing)
-    # a response blocked in the output filter (proxied, assembled by SSI)
-    # goes out chunked where the plain 404 has a Content-Length
-    framing = ("date", "content-length", "transfer-encoding")
+    # Same framing too (Content-Length, not chunked), but for one case: a
+    # HEAD behind mod_proxy. The module asks the backend for a GET (a HEAD
+    # brings no body to judge), so a page missing there answers the
+    # backend's 404 with the length of its body; a blocked one answers this
+    # server's own 404, which for a HEAD has no Content-Length (as a missing
+    # page here has none; with ProxyErrorOverride On both are this server's).
+    framing = ("date", "content-length") if "-I" in args and missing.startswith("/be/") else ("date",)
     h1 = {k: v for k, v in headers.items() if k not in framing}
     h2 = {k: v for k, v in h2.items() if k not in framing}
     if "-I" in args:  # curl -I writes the headers where the body would be
