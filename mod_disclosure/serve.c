@@ -40,6 +40,7 @@ typedef struct {
     int sniffed;              /* MD_JUDGE_SNIFF: the first bytes were looked at */
     md_verdict *verdict;      /* known before the body (a file judged in fixups) */
     const char *inject;       /* what goes after <body>, when already known */
+    int block_only;           /* not a 200: blocked when withheld, else sent as it is */
 } md_filter_ctx;
 
 /* ---- blocking ---- */
@@ -322,7 +323,13 @@ static apr_status_t send_block(ap_filter_t *f, md_filter_ctx *ctx, md_verdict *v
         apr_table_unset(r->headers_in, "Range");
         r->content_encoding = NULL;
         r->content_type = NULL;
-        r->status = HTTP_OK; /* not a second error (a 206, say) */
+        /* ap_die() takes a status already set for a second error. That is
+         * so for an ErrorDocument (an internal redirect with the first
+         * error's status): it then sends httpd's own page for the first
+         * error, as when the ErrorDocument is missing. Otherwise (a 206, a
+         * script's 410) the block is the first error. */
+        if (!r->prev || !ap_is_HTTP_ERROR(r->status))
+            r->status = HTTP_OK;
         ap_die(block_status(r), r);
         return AP_FILTER_ERROR;
     }
@@ -381,7 +388,8 @@ static md_verdict *judge_bytes(ap_filter_t *f, md_filter_ctx *ctx, const char *d
     dsc_content_hash(data, len, hex);
     int hit = 0;
     md_verdict *v = md_cache_get(r, apr_pstrcat(r->pool, tag, hex, ":", r->uri, NULL), data, len, &hit);
-    apr_table_setn(r->headers_out, "Disclosure-Cache", hit ? "hit" : "miss");
+    if (!ctx->block_only)
+        apr_table_setn(r->headers_out, "Disclosure-Cache", hit ? "hit" : "miss");
     return v;
 }
 
@@ -411,13 +419,20 @@ static apr_status_t serve_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         md_judge kind = md_judge_kind(r->content_type, enc, r->filename);
         /* a part of a page cannot be judged: a page only whole */
         int partial = r->status == HTTP_PARTIAL_CONTENT && engine == MD_ENGINE_ON && kind != MD_JUDGE_NO;
-        if (engine == MD_ENGINE_OFF || kind == MD_JUDGE_NO || (r->status != HTTP_OK && !partial)) {
+        /* every response with a body is judged, whatever its status: an
+         * ErrorDocument is sent with the error's status (an SSI one may
+         * assemble a withheld page), a script or a backend may send a page
+         * with a 404 or a 410 */
+        if (engine == MD_ENGINE_OFF || kind == MD_JUDGE_NO || AP_STATUS_IS_HEADER_ONLY(r->status)) {
             ap_remove_output_filter(f);
             return ap_pass_brigade(f->next, bb);
         }
         f->ctx = ctx = apr_pcalloc(r->pool, sizeof(*ctx));
         ctx->held = apr_brigade_create(r->pool, f->c->bucket_alloc);
         ctx->kind = kind;
+        /* an error page neither says what it is (no Disclosure-Status: a
+         * missing page must answer as a blocked one) nor gets a banner */
+        ctx->block_only = r->status != HTTP_OK;
         if (partial) {
             apr_brigade_cleanup(bb);
             return send_block(f, ctx, fail_closed(r, "a partial response (206) of a page"));
@@ -428,9 +443,13 @@ static apr_status_t serve_filter(ap_filter_t *f, apr_bucket_brigade *bb)
             (!r->handler || !strcmp(r->handler, "default-handler") || !strncmp(r->handler, "text/", 5)) &&
             sending_judged_file(r, bb, &sr->judged)) {
             ctx->verdict = sr->verdict;
-            apr_table_setn(r->headers_out, "Disclosure-Cache", sr->cache_hit ? "hit" : "miss");
-            ctx->inject = md_page_news(r, ctx->verdict, engine);
-            if (kind != MD_JUDGE_HTML || !*ctx->inject) {
+            if (!ctx->block_only) {
+                apr_table_setn(r->headers_out, "Disclosure-Cache", sr->cache_hit ? "hit" : "miss");
+                ctx->inject = md_page_news(r, ctx->verdict, engine);
+            }
+            if (ctx->verdict->withheld && engine == MD_ENGINE_ON)
+                return send_block(f, ctx, ctx->verdict);
+            if (kind != MD_JUDGE_HTML || !ctx->inject || !*ctx->inject) {
                 ap_remove_output_filter(f);
                 return ap_pass_brigade(f->next, bb);
             }
@@ -476,7 +495,7 @@ static apr_status_t serve_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         return APR_SUCCESS;
 
     apr_brigade_pflatten(ctx->held, &data, &len, r->pool);
-    const char *inject = ctx->inject;
+    const char *inject = ctx->inject ? ctx->inject : "";
     md_serve_req *sr = md_req(r)->serve;
     if (sr && sr->included_withheld && engine == MD_ENGINE_ON && transformed(f))
         return send_block(f, ctx, fail_closed(r, "it includes a page or fragment that is withheld"));
@@ -484,7 +503,8 @@ static apr_status_t serve_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         md_verdict *v = judge_bytes(f, ctx, data, len, "h:");
         if (v->withheld && engine == MD_ENGINE_ON)
             return send_block(f, ctx, v);
-        inject = md_page_news(r, v, engine);
+        if (!ctx->block_only)
+            inject = md_page_news(r, v, engine);
     }
     ap_remove_output_filter(f);
     /* banners only in an HTML page as sent (not compressed, not text/plain) */

@@ -41,6 +41,11 @@ ProxyPass /be/ http://127.0.0.1:%(backend)d/
 <Location /err/>
   ErrorDocument 404 /zwgk/w.html
 </Location>
+# an error page assembled by SSI from a withheld fragment: served with the
+# error's status (404), not 200
+<Location /err2/>
+  ErrorDocument 404 /zwgk/assembled.shtml
+</Location>
 <Directory "%(docroot)s/zwgk">
   # on the directory, so that every URL that maps to these files is covered
   DisclosureEngine On
@@ -326,6 +331,7 @@ REQUESTS = [
     ("options", "/zwgk/w.html", ["-X", "OPTIONS"]),
     ("post", "/zwgk/w.html", ["-X", "POST", "-d", "a=1"]),
     ("error-document", "/err/missing.html", []),
+    ("error-document-ssi", "/err2/missing.html", []),
     ("proxied", "/be/w.html", []),
     ("proxied-head", "/be/w.html", ["-I"]),
     ("proxied-range", "/be/w.html", ["-H", "Range: bytes=0-300"]),
@@ -354,7 +360,7 @@ def test_every_way_of_asking_is_blocked(site, name, path, args):
     if name == "options":
         assert status == 200 and not body
         assert_same_as_missing(site, status, headers, body, args)
-    elif status == 404 and not name.startswith("directory") and name != "error-document":
+    elif status == 404 and not name.startswith("directory") and not name.startswith("error-document"):
         missing = "/be/no-such-page.html" if path.startswith("/be/") else "/zwgk/v/no-such-page.html"
         assert_same_as_missing(site, status, headers, body, args, missing)
 
