@@ -71,6 +71,17 @@ static long long score(json_t *w)
     return json_integer_value(json_object_get(w, "errors")) * 1000 + json_integer_value(json_object_get(w, "warnings"));
 }
 
+/* Worst first; among equals, by URL, so that the same pages rank the same
+ * whatever order they came in (a scan's, the registry's). */
+static int ranks_before(json_t *a, json_t *b)
+{
+    long long sa = score(a), sb = score(b);
+    if (sa != sb)
+        return sa > sb;
+    const char *ua = str(a, "url"), *ub = str(b, "url");
+    return strcmp(ua ? ua : "", ub ? ub : "") < 0;
+}
+
 static int is_error(json_t *f)
 {
     const char *sev = str(f, "severity");
@@ -109,7 +120,7 @@ static int tally(void *baton, json_t *page)
     if (!entry)
         return 0;
     size_t pos = json_array_size(c->worst);
-    while (pos > 0 && score(json_array_get(c->worst, pos - 1)) < score(entry))
+    while (pos > 0 && ranks_before(entry, json_array_get(c->worst, pos - 1)))
         pos--;
     if (pos < WORST)
         json_array_insert_new(c->worst, pos, entry);

@@ -236,6 +236,47 @@ static void test_from_pages_file(void **state)
     fclose(out);
 }
 
+/* The worst-pages table ranks equals by URL: a scan (pages in its order)
+ * and `disclosure report` (the registry's) list the same pages alike. */
+static char *worst_table(const char *const *urls, size_t n)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/ties.jsonl", tmpdir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "{\"path\":null,\"url\":\"%s\",\"kind\":\"policy\",\"record\":{},\"findings\":[{\"rule\":"
+                   "\"attribute-missing\",\"severity\":\"error\",\"field\":\"attribute\",\"message\":\"m\","
+                   "\"message_en\":\"m\",\"evidence\":null,\"line\":null}]}\n", urls[i]);
+    fclose(f);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    dsc_error err;
+    assert_int_equal(dsc_report_write_pages(path, NULL, 0, "html", out, &err), DSC_OK);
+    fclose(out);
+    char *from = strstr(buf, "Worst pages");
+    assert_non_null(from);
+    char *to = strstr(from, "</table>");
+    assert_non_null(to);
+    char *table = strndup(from, (size_t)(to - from));
+    free(buf);
+    return table;
+}
+
+static void test_worst_ties_by_url(void **state)
+{
+    (void)state;
+    const char *scan_order[] = {"https://g.example.cn/c.html", "https://g.example.cn/a.html", "https://g.example.cn/b.html"};
+    const char *reg_order[] = {"https://g.example.cn/a.html", "https://g.example.cn/b.html", "https://g.example.cn/c.html"};
+    char *t1 = worst_table(scan_order, 3), *t2 = worst_table(reg_order, 3);
+    assert_string_equal(t1, t2);
+    char *a = strstr(t1, "/a.html"), *b = strstr(t1, "/b.html"), *c = strstr(t1, "/c.html");
+    assert_true(a && b && c && a < b && b < c);
+    free(t1);
+    free(t2);
+}
+
 int main(void)
 {
     cmocka_set_message_output(CM_OUTPUT_TAP);
@@ -245,6 +286,7 @@ int main(void)
         TEST(test_errors),
         TEST(test_no_scans_reports_documents),
         TEST(test_from_pages_file),
+        TEST(test_worst_ties_by_url),
     };
     return cmocka_run_group_tests_name("report", tests, setup, teardown);
 }
