@@ -56,6 +56,27 @@ ProxyPass /be/ http://127.0.0.1:%(backend)d/
 <Location /be/>
   DisclosureEngine On
 </Location>
+<Location /err3/>
+  ErrorDocument 404 /be/w.html
+</Location>
+# HTTP/2 without TLS (curl --http2-prior-knowledge), as portals run h2 behind TLS
+LoadModule http2_module %(modules)s/mod_http2.so
+Protocols h2c http/1.1
+# scripts that print the page: with 200, and with a 404 of their own
+<IfModule !mod_cgid.c>
+  LoadModule cgid_module %(modules)s/mod_cgid.so
+</IfModule>
+ScriptSock %(cgidir)s/cgid.sock
+ScriptAlias /cgi/ %(cgidir)s/
+<Directory "%(cgidir)s">
+  DisclosureEngine On
+  Require all granted
+</Directory>
+"""
+
+CGI = """#!/bin/sh
+printf '%%bContent-Type: text/html; charset=utf-8\\r\\n\\r\\n' "%(status)s"
+cat '%(page)s'
 """
 
 BACKEND_CONF = """
@@ -251,8 +272,15 @@ def site(backend_httpd):
     os.symlink(os.path.join(z, "w.html"), os.path.join(z, "link.html"))
     os.symlink(os.path.join(z, "w.html"), os.path.join(z, "link.txt"))
     shutil.copy(os.path.join(z, "w.html"), os.path.join(z, "copy.txt"))
+    cgidir = os.path.join(h.dir, "cgi")
+    os.makedirs(cgidir)
+    for name, status, page in (("w.cgi", "", "w.html"), ("w404.cgi", "Status: 404 Not Found\\r\\n", "w.html"),
+                               ("ok.cgi", "", "ok.html")):
+        with open(os.path.join(cgidir, name), "w") as f:
+            f.write(CGI % {"status": status, "page": os.path.join(z, page)})
+        os.chmod(os.path.join(cgidir, name), 0o755)
     h.write_conf(CONF % {"modules": MODULES, "registry": h.registry, "docroot": h.docroot, "port": h.port,
-                         "backend": backend_httpd.port})
+                         "backend": backend_httpd.port, "cgidir": cgidir})
     # what other modules say when the page they wanted is blocked
     h.allowed_errors = [r"AH00687: Negotiation: discovered file", r'unable to include "', r"AH01276",
                         r"AH01264", r"AH00126"]
@@ -332,6 +360,13 @@ REQUESTS = [
     ("post", "/zwgk/w.html", ["-X", "POST", "-d", "a=1"]),
     ("error-document", "/err/missing.html", []),
     ("error-document-ssi", "/err2/missing.html", []),
+    ("error-document-proxied", "/err3/missing.html", []),
+    ("cgi", "/cgi/w.cgi", []),
+    ("cgi-own-404", "/cgi/w404.cgi", []),
+    ("h2c", "/zwgk/w.html", ["--http2-prior-knowledge"]),
+    ("h2c-ssi-assembled-label", "/zwgk/assembled.shtml", ["--http2-prior-knowledge"]),
+    ("h2c-proxied", "/be/w.html", ["--http2-prior-knowledge"]),
+    ("h2c-cgi", "/cgi/w.cgi", ["--http2-prior-knowledge"]),
     ("proxied", "/be/w.html", []),
     ("proxied-head", "/be/w.html", ["-I"]),
     ("proxied-range", "/be/w.html", ["-H", "Range: bytes=0-300"]),
@@ -361,8 +396,21 @@ def test_every_way_of_asking_is_blocked(site, name, path, args):
         assert status == 200 and not body
         assert_same_as_missing(site, status, headers, body, args)
     elif status == 404 and not name.startswith("directory") and not name.startswith("error-document"):
-        missing = "/be/no-such-page.html" if path.startswith("/be/") else "/zwgk/v/no-such-page.html"
+        missing = "/zwgk/v/no-such-page.html"
+        for prefix, there in (("/be/", "/be/no-such-page.html"), ("/cgi/", "/cgi/no-such-script.cgi")):
+            if path.startswith(prefix):
+                missing = there
         assert_same_as_missing(site, status, headers, body, args, missing)
+
+
+def test_the_cgi_and_h2c_ways_above_do_serve_public_pages(site):
+    """The script and HTTP/2 variants prove something only if those ways
+    work: a script printing a compliant page sends it, and h2c is spoken."""
+    status, headers, body = curl(site.url + "/cgi/ok.cgi")
+    assert status == 200 and policy_page() in decoded_body(headers, body)
+    r = subprocess.run(["curl", "-sS", "-o", "/dev/null", "-w", "%{http_version} %{http_code}",
+                        "--http2-prior-knowledge", site.url + "/zwgk/ok.html"], capture_output=True, text=True)
+    assert r.stdout == "2 200", r.stdout + r.stderr
 
 
 def test_the_etag_used_above_is_the_pages_real_one(site):
