@@ -7,6 +7,7 @@
  * (banner.c); verdicts come from the cache (cache.c). */
 #include "cache.h"
 
+#include "apr_date.h"
 #include "apr_strings.h"
 #include "http_core.h"
 #include "http_log.h"
@@ -18,14 +19,24 @@ APLOG_USE_MODULE(disclosure);
 
 #define SERVE_FILTER "DISCLOSURE"
 
+/* A proxied request's headers held back from the backend: asked for a
+ * range, a backend sends a part no one can judge; with Accept-Encoding, a
+ * compressed page; with a condition, a 304 or a 412 that says the page is
+ * there (and unchanged) without a body to judge. Range, If-Range and
+ * Accept-Encoding are given back to the byte-range and compression filters
+ * that run after this module's; the conditions are evaluated here, against
+ * the backend's validators, once the page is judged. */
+static const char *const held_headers[] = {"Range", "If-Range", "Accept-Encoding", "If-None-Match",
+                                           "If-Modified-Since", "If-Match", "If-Unmodified-Since"};
+#define N_HELD (sizeof held_headers / sizeof *held_headers)
+#define FIRST_CONDITION 3
+
 typedef struct {
     md_verdict *verdict;      /* from fixups, for the file served */
     int cache_hit;
-    /* a proxied request's headers held back from the backend, so that it
-     * sends the whole page, uncompressed, to judge; given back to the
-     * byte-range and compression filters that run after this module's */
-    const char *range, *if_range, *accept_encoding;
+    const char *held[N_HELD]; /* a proxied request's, as the client sent them */
     int proxied;
+    int conditional;          /* it had a condition: evaluate it after judging */
     int head;                 /* a HEAD asked of the backend as a GET, to judge */
     int included_withheld;    /* a subrequest of this one (an SSI include) was blocked */
     apr_finfo_t judged;       /* the file (inode, size, times) the verdict is about */
@@ -204,18 +215,16 @@ static int is_proxied(request_rec *r)
            (r->handler && !strncmp(r->handler, "proxy:", 6));
 }
 
-/* A backend asked for a range sends a part no one can judge; asked with
- * Accept-Encoding, a compressed page. Hold those headers back. */
 static void hold_proxy_headers(request_rec *r)
 {
     md_serve_req *sr = apr_pcalloc(r->pool, sizeof(*sr));
     sr->proxied = 1;
-    sr->range = apr_table_get(r->headers_in, "Range");
-    sr->if_range = apr_table_get(r->headers_in, "If-Range");
-    sr->accept_encoding = apr_table_get(r->headers_in, "Accept-Encoding");
-    apr_table_unset(r->headers_in, "Range");
-    apr_table_unset(r->headers_in, "If-Range");
-    apr_table_unset(r->headers_in, "Accept-Encoding");
+    for (size_t i = 0; i < N_HELD; i++) {
+        sr->held[i] = apr_table_get(r->headers_in, held_headers[i]);
+        if (sr->held[i] && i >= FIRST_CONDITION)
+            sr->conditional = 1;
+        apr_table_unset(r->headers_in, held_headers[i]);
+    }
     /* a HEAD would bring headers that confirm the page and no body to
      * judge: ask for the page, judge it, send the headers only */
     if (r->header_only) {
@@ -230,12 +239,9 @@ static void give_back_proxy_headers(request_rec *r, md_serve_req *sr)
 {
     if (!sr || !sr->proxied)
         return;
-    if (sr->range)
-        apr_table_setn(r->headers_in, "Range", sr->range);
-    if (sr->if_range)
-        apr_table_setn(r->headers_in, "If-Range", sr->if_range);
-    if (sr->accept_encoding)
-        apr_table_setn(r->headers_in, "Accept-Encoding", sr->accept_encoding);
+    for (size_t i = 0; i < N_HELD; i++)
+        if (sr->held[i])
+            apr_table_setn(r->headers_in, held_headers[i], sr->held[i]);
     if (sr->head) {
         r->header_only = 1;
         r->method = "HEAD";
@@ -299,13 +305,11 @@ int md_serve_fixups(request_rec *r)
 }
 
 
-/* The block page replaces the response; whatever the handler still sends
- * is dropped (the filter stays, in ctx->blocked). */
-static apr_status_t send_block(ap_filter_t *f, md_filter_ctx *ctx, md_verdict *v)
+/* An error page (status) replaces the response; whatever the handler still
+ * sends is dropped (the filter stays, in ctx->blocked). */
+static apr_status_t replace_response(ap_filter_t *f, md_filter_ctx *ctx, int status)
 {
     request_rec *r = f->r;
-    log_block(r, v);
-    taint_main(r);
     ctx->blocked = 1;
     apr_brigade_cleanup(ctx->held);
     if (!r->main) {
@@ -330,11 +334,44 @@ static apr_status_t send_block(ap_filter_t *f, md_filter_ctx *ctx, md_verdict *v
          * script's 410) the block is the first error. */
         if (!r->prev || !ap_is_HTTP_ERROR(r->status))
             r->status = HTTP_OK;
-        ap_die(block_status(r), r);
+        ap_die(status, r);
         return AP_FILTER_ERROR;
     }
     /* in a subrequest (an SSI include): nothing of it; the page that
      * includes it is blocked in its turn (taint_main) */
+    apr_bucket_brigade *out = apr_brigade_create(r->pool, f->c->bucket_alloc);
+    APR_BRIGADE_INSERT_TAIL(out, apr_bucket_eos_create(f->c->bucket_alloc));
+    return ap_pass_brigade(f->next, out);
+}
+
+static apr_status_t send_block(ap_filter_t *f, md_filter_ctx *ctx, md_verdict *v)
+{
+    log_block(f->r, v);
+    taint_main(f->r);
+    return replace_response(f, ctx, block_status(f->r));
+}
+
+/* A proxied page judged fit to send, asked with a condition the backend
+ * never saw: OK, HTTP_NOT_MODIFIED or HTTP_PRECONDITION_FAILED, as httpd
+ * answers for its own files, against the backend's ETag and Last-Modified. */
+static int proxied_conditions(request_rec *r)
+{
+    const char *lm = apr_table_get(r->headers_out, "Last-Modified");
+    apr_time_t t = lm ? apr_date_parse_http(lm) : APR_DATE_BAD;
+    if (t != APR_DATE_BAD)
+        ap_update_mtime(r, t);
+    return ap_meets_conditions(r);
+}
+
+/* 304: the headers only (httpd's header filter keeps those a 304 may
+ * carry); the page held is dropped. */
+static apr_status_t send_not_modified(ap_filter_t *f, md_filter_ctx *ctx)
+{
+    request_rec *r = f->r;
+    ctx->blocked = 1;
+    apr_brigade_cleanup(ctx->held);
+    r->status = HTTP_NOT_MODIFIED;
+    apr_table_unset(r->headers_out, "Content-Length");
     apr_bucket_brigade *out = apr_brigade_create(r->pool, f->c->bucket_alloc);
     APR_BRIGADE_INSERT_TAIL(out, apr_bucket_eos_create(f->c->bucket_alloc));
     return ap_pass_brigade(f->next, out);
@@ -505,6 +542,13 @@ static apr_status_t serve_filter(ap_filter_t *f, apr_bucket_brigade *bb)
             return send_block(f, ctx, v);
         if (!ctx->block_only)
             inject = md_page_news(r, v, engine);
+    }
+    if (sr && sr->conditional && !ctx->block_only) {
+        int cond = proxied_conditions(r);
+        if (cond == HTTP_NOT_MODIFIED)
+            return send_not_modified(f, ctx);
+        if (cond != OK)
+            return replace_response(f, ctx, cond);
     }
     ap_remove_output_filter(f);
     /* banners only in an HTML page as sent (not compressed, not text/plain) */

@@ -4,6 +4,7 @@ every way a template or an editor writes it, and the page asked for every way
 a client or a server configuration can ask. Each variant asserts that no byte
 of the page's secret text reaches the client: not in the body (decompressed),
 not in a header, and no Content-Length, ETag or Last-Modified of the page."""
+import email.utils
 import gzip
 import os
 import shutil
@@ -306,6 +307,18 @@ def real_etag(site):
     return '"%x-%x"' % (st.st_size, st.st_mtime_ns // 1000)
 
 
+def backend_etag(backend, path):
+    """The ETag the backend gives the page (mod_deflate may add -gzip)."""
+    status, headers, _ = curl(backend.url + path)
+    assert status == 200 and headers.get("etag"), headers
+    return headers["etag"]
+
+
+def now_http():
+    """Now as an HTTP date: not before the pages' Last-Modified, and not in
+    the future (where httpd ignores If-Modified-Since)."""
+    return email.utils.formatdate(time.time(), usegmt=True)
+
 REQUESTS = [
     ("get", "/zwgk/w.html", []),
     ("head", "/zwgk/w.html", ["-I"]),
@@ -375,13 +388,21 @@ REQUESTS = [
     ("proxied-br", "/be/w.xhtml", ["--compressed", "-H", "Accept-Encoding: br"]),
     ("proxied-text-plain", "/be/w.txt", ["-H", "Accept-Encoding: gzip"]),
     ("proxied-http/1.0", "/be/w.html", ["--http1.0"]),
+    # the backend would answer 304 or 412 without a body to judge: a page
+    # missing there answers 404 to the same conditions
+    ("proxied-if-none-match-etag", "/be/w.html", ["-H", "If-None-Match: {be_etag}"]),
+    ("proxied-if-none-match-star", "/be/w.html", ["-H", "If-None-Match: *"]),
+    ("proxied-if-modified-since", "/be/w.html", ["-H", "If-Modified-Since: {now}"]),
+    ("proxied-if-match-other", "/be/w.html", ["-H", 'If-Match: "not-its-etag"']),
+    ("proxied-if-unmodified-since", "/be/w.html", ["-H", "If-Unmodified-Since: Mon, 01 Jan 2001 00:00:00 GMT"]),
 ]
 
 
 @pytest.mark.parametrize("name,path,args", REQUESTS, ids=[r[0] for r in REQUESTS])
-def test_every_way_of_asking_is_blocked(site, name, path, args):
+def test_every_way_of_asking_is_blocked(site, backend_httpd, name, path, args):
     etag = real_etag(site)
-    args = [a.replace("{etag}", etag) for a in args]
+    args = [a.replace("{etag}", etag).replace("{be_etag}", backend_etag(backend_httpd, "/w.html"))
+            .replace("{now}", now_http()) for a in args]
     status, headers, body = curl(*args, site.url + path)
     page = None if name.startswith("proxied") else site.page
     assert_no_leak(status, headers, body, page)
@@ -392,6 +413,9 @@ def test_every_way_of_asking_is_blocked(site, name, path, args):
     # "not here" in one of its forms; never 200, 206 or 304 for the page
     # (OPTIONS sends no content: 200, as for a page that is not there)
     assert status in (400, 403, 404, 405, 406, 412, 416, 500, 502) or name == "options", (name, status, headers)
+    if name.startswith("proxied-if"):
+        # a 412 or a 304 would say the page is there: a missing one is a 404
+        assert status == 404, (name, status, headers)
     if name == "options":
         assert status == 200 and not body
         assert_same_as_missing(site, status, headers, body, args)
@@ -401,6 +425,28 @@ def test_every_way_of_asking_is_blocked(site, name, path, args):
             if path.startswith(prefix):
                 missing = there
         assert_same_as_missing(site, status, headers, body, args, missing)
+
+
+def test_proxied_public_pages_keep_their_conditions(site, backend_httpd):
+    """The conditions held back from the backend are evaluated here, once the
+    page is judged fit, against the backend's validators: clients keep their
+    304s, and a failed If-Match is still a 412."""
+    etag = backend_etag(backend_httpd, "/ok.html")
+    url = site.url + "/be/ok.html"
+    status, headers, body = curl(url)
+    assert status == 200 and headers.get("etag") == etag and policy_page() in decoded_body(headers, body)
+    for args, want in ((["-H", "If-None-Match: " + etag], 304), (["-H", "If-None-Match: *"], 304),
+                       (["-H", "If-Modified-Since: " + now_http()], 304), (["-H", 'If-None-Match: "other"'], 200),
+                       (["-H", "If-Match: " + etag], 200), (["-H", 'If-Match: "other"'], 412),
+                       (["-I", "-H", "If-None-Match: " + etag], 304)):
+        status, headers, body = curl(*args, url)
+        assert status == want, (args, status, headers)
+        if want == 304:
+            # curl -I writes the headers where the body would be
+            assert ("-I" in args or not body) and headers.get("etag") == etag and "content-length" not in headers, \
+                (args, headers)
+        if want == 200 and "-I" not in args:
+            assert policy_page() in decoded_body(headers, body)
 
 
 def test_the_cgi_and_h2c_ways_above_do_serve_public_pages(site):
