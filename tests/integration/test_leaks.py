@@ -449,6 +449,31 @@ def test_proxied_public_pages_keep_their_conditions(site, backend_httpd):
             assert policy_page() in decoded_body(headers, body)
 
 
+def test_one_connection_goes_on_after_blocks_in_the_filter(site):
+    """A block in the output filter replaces the response mid-handler; the
+    connection must stay usable and in step: the next answers on it are the
+    right ones, whole."""
+    import http.client
+    c = http.client.HTTPConnection("127.0.0.1", site.port, timeout=20)
+    first = None
+    try:
+        for path, want in (("/be/w.html", 404), ("/zwgk/assembled.shtml", 404), ("/cgi/w.cgi", 404),
+                           ("/be/ok.html", 200), ("/zwgk/assembled.shtml", 404), ("/zwgk/ok.html", 200)):
+            c.request("GET", path)
+            r = c.getresponse()
+            body = r.read()
+            assert r.status == want, (path, r.status)
+            assert r.getheader("Connection", "").lower() != "close", path
+            first = first or c.sock
+            assert c.sock is first, path  # http.client would quietly open a new one
+            if want == 200:
+                assert body == policy_page(), path
+            else:
+                assert_no_leak(r.status, {k.lower(): v for k, v in r.getheaders()}, body)
+    finally:
+        c.close()
+
+
 def test_the_cgi_and_h2c_ways_above_do_serve_public_pages(site):
     """The script and HTTP/2 variants prove something only if those ways
     work: a script printing a compliant page sends it, and h2c is spoken."""
