@@ -92,46 +92,18 @@ static char *gunzip(const unsigned char *in, size_t len, size_t *outlen, char *w
     return out;
 }
 
-/* The text of one <loc>, gathered node by node as the reader passes it. */
-typedef struct {
-    char *buf;
-    size_t len, cap;
-    int depth; /* the <loc>'s depth while inside one, else -1 */
-} loc_text;
-
-static int loc_append(loc_text *t, const char *s)
+/* The <loc> just closed: its text, trimmed, to the list it belongs to;
+ * the buffer emptied for the next. */
+static void loc_done(xmlBufferPtr text, str_list *list)
 {
-    size_t n = strlen(s);
-    if (t->len + n + 1 > t->cap) {
-        size_t cap = t->cap ? t->cap : 256;
-        while (cap < t->len + n + 1)
-            cap *= 2;
-        char *b = realloc(t->buf, cap);
-        if (!b)
-            return -1;
-        t->buf = b;
-        t->cap = cap;
-    }
-    memcpy(t->buf + t->len, s, n + 1);
-    t->len += n;
-    return 0;
-}
-
-/* The <loc> just closed: its text, trimmed, to the list it belongs to. */
-static void loc_done(loc_text *t, str_list *list)
-{
-    t->depth = -1;
-    if (!t->buf)
-        return;
-    char *b = t->buf, *e = t->buf + t->len;
+    char *b = (char *)xmlBufferContent(text), *e = b + xmlBufferLength(text);
     while (*b == ' ' || *b == '\n' || *b == '\t' || *b == '\r')
         b++;
     while (e > b && (e[-1] == ' ' || e[-1] == '\n' || e[-1] == '\t' || e[-1] == '\r'))
         *--e = 0;
     if (*b)
         list_add(list, b);
-    t->len = 0;
-    t->buf[0] = 0;
+    xmlBufferEmpty(text);
 }
 
 /* The streaming reader over the bytes: no DTD loaded, no entity expansion,
@@ -156,28 +128,34 @@ int sitemap_parse(const char *data, size_t len, const char *base, str_list *page
     }
     xmlTextReaderPtr r = xmlReaderForMemory(data, (int)len, base, NULL,
                                             XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    if (!r) {
+    xmlBufferPtr loc = xmlBufferCreate(); /* a <loc>'s text, as the reader passes it */
+    if (!r || !loc) {
         snprintf(why, whylen, "cannot read the sitemap");
+        xmlFreeTextReader(r);
+        xmlBufferFree(loc);
         free(plain);
         return -1;
     }
     int index = -1, rc = 0, ret;
-    loc_text loc = {.depth = -1};
+    int loc_depth = -1; /* the <loc>'s depth while inside one */
+    /* a <loc> split into many text nodes grows it in doublings */
+    xmlBufferSetAllocationScheme(loc, XML_BUFFER_ALLOC_DOUBLEIT);
     while ((ret = xmlTextReaderRead(r)) == 1) {
         int type = xmlTextReaderNodeType(r);
-        if (loc.depth >= 0) {
+        if (loc_depth >= 0) {
             /* inside a <loc>: its text, and that of anything in it, as
              * xmlTextReaderReadString would give it */
             if (type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_CDATA ||
                 type == XML_READER_TYPE_SIGNIFICANT_WHITESPACE || type == XML_READER_TYPE_WHITESPACE) {
-                const char *v = (const char *)xmlTextReaderConstValue(r);
-                if (v && loc_append(&loc, v) != 0) {
+                const xmlChar *v = xmlTextReaderConstValue(r);
+                if (v && xmlBufferCat(loc, v) != 0) {
                     snprintf(why, whylen, "out of memory");
                     rc = -1;
                     break;
                 }
-            } else if (type == XML_READER_TYPE_END_ELEMENT && xmlTextReaderDepth(r) == loc.depth) {
-                loc_done(&loc, index ? nested : pages);
+            } else if (type == XML_READER_TYPE_END_ELEMENT && xmlTextReaderDepth(r) == loc_depth) {
+                loc_done(loc, index ? nested : pages);
+                loc_depth = -1;
             }
             continue;
         }
@@ -197,14 +175,14 @@ int sitemap_parse(const char *data, size_t len, const char *base, str_list *page
                 break;
             }
         } else if (strcmp(name, "loc") == 0 && !xmlTextReaderIsEmptyElement(r)) {
-            loc.depth = xmlTextReaderDepth(r);
+            loc_depth = xmlTextReaderDepth(r);
         }
     }
     if (rc == 0 && ret < 0) {
         snprintf(why, whylen, "the sitemap is not well-formed XML");
         rc = -1;
     }
-    free(loc.buf);
+    xmlBufferFree(loc);
     xmlFreeTextReader(r);
     free(plain);
     return rc;

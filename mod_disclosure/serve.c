@@ -26,10 +26,14 @@ APLOG_USE_MODULE(disclosure);
  * Accept-Encoding are given back to the byte-range and compression filters
  * that run after this module's; the conditions are evaluated here, against
  * the backend's validators, once the page is judged. */
-static const char *const held_headers[] = {"Range", "If-Range", "Accept-Encoding", "If-None-Match",
-                                           "If-Modified-Since", "If-Match", "If-Unmodified-Since"};
+static const struct {
+    const char *name;
+    int condition;
+} held_headers[] = {
+    {"Range", 0},         {"If-Range", 0},          {"Accept-Encoding", 0},
+    {"If-None-Match", 1}, {"If-Modified-Since", 1}, {"If-Match", 1}, {"If-Unmodified-Since", 1},
+};
 #define N_HELD (sizeof held_headers / sizeof *held_headers)
-#define FIRST_CONDITION 3
 
 typedef struct {
     md_verdict *verdict;      /* from fixups, for the file served */
@@ -50,7 +54,7 @@ typedef struct {
     md_judge kind;
     int sniffed;              /* MD_JUDGE_SNIFF: the first bytes were looked at */
     md_verdict *verdict;      /* known before the body (a file judged in fixups) */
-    const char *inject;       /* what goes after <body>, when already known */
+    const char *inject;       /* what goes after <body> ("" for nothing) */
     int block_only;           /* not a 200: blocked when withheld, else sent as it is */
 } md_filter_ctx;
 
@@ -220,10 +224,10 @@ static void hold_proxy_headers(request_rec *r)
     md_serve_req *sr = apr_pcalloc(r->pool, sizeof(*sr));
     sr->proxied = 1;
     for (size_t i = 0; i < N_HELD; i++) {
-        sr->held[i] = apr_table_get(r->headers_in, held_headers[i]);
-        if (sr->held[i] && i >= FIRST_CONDITION)
+        sr->held[i] = apr_table_get(r->headers_in, held_headers[i].name);
+        if (sr->held[i] && held_headers[i].condition)
             sr->conditional = 1;
-        apr_table_unset(r->headers_in, held_headers[i]);
+        apr_table_unset(r->headers_in, held_headers[i].name);
     }
     /* a HEAD would bring headers that confirm the page and no body to
      * judge: ask for the page, judge it, send the headers only */
@@ -241,7 +245,7 @@ static void give_back_proxy_headers(request_rec *r, md_serve_req *sr)
         return;
     for (size_t i = 0; i < N_HELD; i++)
         if (sr->held[i])
-            apr_table_setn(r->headers_in, held_headers[i], sr->held[i]);
+            apr_table_setn(r->headers_in, held_headers[i].name, sr->held[i]);
     if (sr->head) {
         r->header_only = 1;
         r->method = "HEAD";
@@ -305,13 +309,26 @@ int md_serve_fixups(request_rec *r)
 }
 
 
-/* An error page (status) replaces the response; whatever the handler still
- * sends is dropped (the filter stays, in ctx->blocked). */
+/* The page held is dropped, and whatever the handler still sends (the
+ * filter stays, in ctx->blocked). */
+static void drop_page(md_filter_ctx *ctx)
+{
+    ctx->blocked = 1;
+    apr_brigade_cleanup(ctx->held);
+}
+
+static apr_status_t pass_eos(ap_filter_t *f)
+{
+    apr_bucket_brigade *out = apr_brigade_create(f->r->pool, f->c->bucket_alloc);
+    APR_BRIGADE_INSERT_TAIL(out, apr_bucket_eos_create(f->c->bucket_alloc));
+    return ap_pass_brigade(f->next, out);
+}
+
+/* An error page (status) replaces the response. */
 static apr_status_t replace_response(ap_filter_t *f, md_filter_ctx *ctx, int status)
 {
     request_rec *r = f->r;
-    ctx->blocked = 1;
-    apr_brigade_cleanup(ctx->held);
+    drop_page(ctx);
     if (!r->main) {
         /* the site's own "not found" (ErrorDocument included), the same
          * answer as for a page that is not there, sent as the core sends
@@ -339,9 +356,7 @@ static apr_status_t replace_response(ap_filter_t *f, md_filter_ctx *ctx, int sta
     }
     /* in a subrequest (an SSI include): nothing of it; the page that
      * includes it is blocked in its turn (taint_main) */
-    apr_bucket_brigade *out = apr_brigade_create(r->pool, f->c->bucket_alloc);
-    APR_BRIGADE_INSERT_TAIL(out, apr_bucket_eos_create(f->c->bucket_alloc));
-    return ap_pass_brigade(f->next, out);
+    return pass_eos(f);
 }
 
 static apr_status_t send_block(ap_filter_t *f, md_filter_ctx *ctx, md_verdict *v)
@@ -367,14 +382,10 @@ static int proxied_conditions(request_rec *r)
  * carry); the page held is dropped. */
 static apr_status_t send_not_modified(ap_filter_t *f, md_filter_ctx *ctx)
 {
-    request_rec *r = f->r;
-    ctx->blocked = 1;
-    apr_brigade_cleanup(ctx->held);
-    r->status = HTTP_NOT_MODIFIED;
-    apr_table_unset(r->headers_out, "Content-Length");
-    apr_bucket_brigade *out = apr_brigade_create(r->pool, f->c->bucket_alloc);
-    APR_BRIGADE_INSERT_TAIL(out, apr_bucket_eos_create(f->c->bucket_alloc));
-    return ap_pass_brigade(f->next, out);
+    drop_page(ctx);
+    f->r->status = HTTP_NOT_MODIFIED;
+    apr_table_unset(f->r->headers_out, "Content-Length");
+    return pass_eos(f);
 }
 
 /* Move bb's buckets into ctx->held (set aside, FLUSH dropped); 1 at EOS. */
@@ -467,6 +478,7 @@ static apr_status_t serve_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         f->ctx = ctx = apr_pcalloc(r->pool, sizeof(*ctx));
         ctx->held = apr_brigade_create(r->pool, f->c->bucket_alloc);
         ctx->kind = kind;
+        ctx->inject = "";
         /* an error page neither says what it is (no Disclosure-Status: a
          * missing page must answer as a blocked one) nor gets a banner */
         ctx->block_only = r->status != HTTP_OK;
@@ -484,9 +496,7 @@ static apr_status_t serve_filter(ap_filter_t *f, apr_bucket_brigade *bb)
                 apr_table_setn(r->headers_out, "Disclosure-Cache", sr->cache_hit ? "hit" : "miss");
                 ctx->inject = md_page_news(r, ctx->verdict, engine);
             }
-            if (ctx->verdict->withheld && engine == MD_ENGINE_ON)
-                return send_block(f, ctx, ctx->verdict);
-            if (kind != MD_JUDGE_HTML || !ctx->inject || !*ctx->inject) {
+            if (kind != MD_JUDGE_HTML || !*ctx->inject) {
                 ap_remove_output_filter(f);
                 return ap_pass_brigade(f->next, bb);
             }
@@ -532,7 +542,7 @@ static apr_status_t serve_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         return APR_SUCCESS;
 
     apr_brigade_pflatten(ctx->held, &data, &len, r->pool);
-    const char *inject = ctx->inject ? ctx->inject : "";
+    const char *inject = ctx->inject;
     md_serve_req *sr = md_req(r)->serve;
     if (sr && sr->included_withheld && engine == MD_ENGINE_ON && transformed(f))
         return send_block(f, ctx, fail_closed(r, "it includes a page or fragment that is withheld"));
